@@ -1,0 +1,302 @@
+package io.distillguard.gateway;
+
+import io.distillguard.core.Account;
+import io.distillguard.gateway.admin.AdminApi;
+import io.distillguard.gateway.auth.AccountDirectory;
+import io.distillguard.gateway.config.GatewayConfig;
+import io.distillguard.gateway.enforcement.EnforcementCache;
+import io.distillguard.gateway.limits.Limiter;
+import io.distillguard.gateway.log.ExchangeLog;
+import io.distillguard.gateway.log.ExchangeSink;
+import io.distillguard.gateway.metrics.GatewayMetrics;
+import io.distillguard.gateway.net.TrustedProxies;
+import io.distillguard.gateway.pipeline.Stage;
+import io.distillguard.gateway.pipeline.StageChain;
+import io.distillguard.gateway.stages.AdmissionStage;
+import io.distillguard.gateway.stages.AuthenticateStage;
+import io.distillguard.gateway.stages.EnforcementStage;
+import io.distillguard.gateway.stages.ForwardStage;
+import io.distillguard.gateway.stages.LimitStage;
+import io.distillguard.gateway.stages.MetricsStage;
+import io.distillguard.gateway.stages.ParseStage;
+import io.distillguard.gateway.stages.RecordStage;
+import io.distillguard.gateway.upstream.UpstreamSettings;
+import io.distillguard.store.Store;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway node: the data plane on one port (one server per event loop, sharing the port), the admin API
+ * on another, the exchange log writing behind them.
+ *
+ * <p>The stage chain is: metrics → record → admission → authenticate → parse → enforcement → limits → forward.
+ * Later capabilities (detection, watermarking, degrading) add stages; {@link Builder#extraStages} puts them between
+ * limits and forward.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Vertx vertx;
+  private final boolean ownsVertx;
+  private final ExchangeLog exchangeLog;
+  private final AccountDirectory directory;
+  private final EnforcementCache enforcement;
+  private final GatewayMetrics metrics;
+  private final int port;
+  private final int adminPort;
+  private final String adminToken;
+  private final HttpServer adminServer;
+
+  private Gateway(Builder b, Vertx vertx, boolean ownsVertx, ExchangeLog log, AccountDirectory directory,
+      EnforcementCache enforcement, GatewayMetrics metrics, int port, int adminPort, HttpServer adminServer) {
+    this.vertx = vertx;
+    this.ownsVertx = ownsVertx;
+    this.exchangeLog = log;
+    this.directory = directory;
+    this.enforcement = enforcement;
+    this.metrics = metrics;
+    this.port = port;
+    this.adminPort = adminPort;
+    this.adminToken = b.adminToken;
+    this.adminServer = adminServer;
+  }
+
+  public static Builder builder(GatewayConfig config, Store store) {
+    return new Builder(config, store);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public String adminToken() {
+    return adminToken;
+  }
+
+  public ExchangeLog exchangeLog() {
+    return exchangeLog;
+  }
+
+  public EnforcementCache enforcement() {
+    return enforcement;
+  }
+
+  public AccountDirectory directory() {
+    return directory;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Stops taking requests, writes out the exchange log, and releases the event loops. */
+  @Override
+  public void close() {
+    try {
+      adminServer.close().await(10, TimeUnit.SECONDS);
+      if (ownsVertx) {
+        vertx.close().await(30, TimeUnit.SECONDS);
+      }
+    } catch (Exception e) {
+      LOG.warn("stopping the servers did not finish cleanly", e);
+    }
+    exchangeLog.close();
+  }
+
+  /** Assembles a gateway. */
+  public static final class Builder {
+    private final GatewayConfig config;
+    private final Store store;
+    private String upstreamUrl;
+    private String adminToken;
+    private Vertx vertx;
+    private Clock clock = Clock.systemUTC();
+    private final List<Stage> extraStages = new ArrayList<>();
+    private final List<ExchangeSink> extraSinks = new ArrayList<>();
+
+    private Builder(GatewayConfig config, Store store) {
+      this.config = config;
+      this.store = store;
+      this.upstreamUrl = config.upstream.url;
+      this.adminToken = config.admin.token;
+    }
+
+    /** The upstream base URL to use (the app resolves {@code builtin} to a running builtin upstream). */
+    public Builder upstreamUrl(String url) {
+      this.upstreamUrl = url;
+      return this;
+    }
+
+    public Builder adminToken(String token) {
+      this.adminToken = token;
+      return this;
+    }
+
+    /** Deploy on an existing Vert.x instance instead of creating one. */
+    public Builder vertx(Vertx vertx) {
+      this.vertx = vertx;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Stages inserted after the limits and before the forward stage, in order. */
+    public Builder extraStage(Stage stage) {
+      extraStages.add(stage);
+      return this;
+    }
+
+    /** Sinks that receive every exchange after the exchange log. */
+    public Builder extraSink(ExchangeSink sink) {
+      extraSinks.add(sink);
+      return this;
+    }
+
+    /** Starts the gateway; returns once both ports are listening. */
+    public Gateway start() {
+      if (upstreamUrl == null || "builtin".equals(upstreamUrl)) {
+        throw new IllegalStateException("upstream.url 'builtin' must be resolved to a URL before start");
+      }
+      if (adminToken == null || adminToken.isBlank()) {
+        throw new IllegalStateException("an admin token is required");
+      }
+      int loops = config.server.eventLoops > 0 ? config.server.eventLoops
+          : Runtime.getRuntime().availableProcessors();
+      boolean owns = vertx == null;
+      Vertx vx = owns ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops)) : vertx;
+      GatewayMetrics metrics = new GatewayMetrics();
+      GatewayConfig.ExchangeLog lc = config.exchangeLog;
+      ExchangeLog log = new ExchangeLog(store.exchanges(), new ExchangeLog.Options(
+          Path.of(config.dataDir).resolve("journal"), lc.queueCapacity, lc.batchSize, lc.flushInterval,
+          lc.retentionDays, lc.redactText, lc.fsync, lc.segmentBytes));
+      metrics.bindExchangeLog(log);
+      AccountDirectory directory = AccountDirectory.load(store);
+      EnforcementCache enforcement = new EnforcementCache();
+      for (Account a : store.accounts().all()) {
+        enforcement.set(a.id(), a.status());
+      }
+      Limiter limiter = new Limiter(config.limits);
+      ExchangeSink sink = extraSinks.isEmpty() ? log : e -> {
+        log.accept(e);
+        for (ExchangeSink s : extraSinks) {
+          s.accept(e);
+        }
+      };
+      UpstreamSettings upstream = UpstreamSettings.from(config.upstream, upstreamUrl);
+      TrustedProxies proxies = new TrustedProxies(config.trustedProxies);
+      try {
+        int[] actualPort = {config.server.port};
+        // The first server binds (possibly an ephemeral port); the others share the port it got.
+        Future<String> first = vx.deployVerticle(() -> new DataPlaneVerticle(this, metrics, log, sink, directory,
+            enforcement, limiter, upstream, proxies, actualPort), new DeploymentOptions().setInstances(1));
+        first.await(30, TimeUnit.SECONDS);
+        if (loops > 1) {
+          vx.deployVerticle(() -> new DataPlaneVerticle(this, metrics, log, sink, directory, enforcement, limiter,
+              upstream, proxies, actualPort), new DeploymentOptions().setInstances(loops - 1))
+              .await(30, TimeUnit.SECONDS);
+        }
+        AdminApi admin = new AdminApi(vx, store, directory, enforcement, metrics, config.limits.tiers.keySet(),
+            adminToken, config.admin.metricsRequireToken, clock);
+        HttpServer adminServer = vx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
+            .requestHandler(admin.router())
+            .listen(config.admin.port, config.admin.host)
+            .await(30, TimeUnit.SECONDS);
+        LOG.info("gateway listening on {}:{} (admin {}:{}), upstream {}", config.server.host, actualPort[0],
+            config.admin.host, adminServer.actualPort(), upstream.baseUrl());
+        return new Gateway(this, vx, owns, log, directory, enforcement, metrics, actualPort[0],
+            adminServer.actualPort(), adminServer);
+      } catch (Exception e) {
+        if (owns) {
+          vx.close();
+        }
+        log.close();
+        throw new IllegalStateException("the gateway could not start: " + e.getMessage(), e);
+      }
+    }
+
+    StageChain chain(GatewayMetrics metrics, ExchangeSink sink, AccountDirectory directory,
+        EnforcementCache enforcement, Limiter limiter, HttpClient client, UpstreamSettings upstream) {
+      List<Stage> stages = new ArrayList<>();
+      stages.add(new MetricsStage(metrics));
+      stages.add(new RecordStage(sink));
+      stages.add(new AdmissionStage());
+      stages.add(new AuthenticateStage(directory));
+      stages.add(new ParseStage());
+      stages.add(new EnforcementStage(enforcement));
+      stages.add(new LimitStage(limiter));
+      stages.addAll(extraStages);
+      stages.add(new ForwardStage(client, upstream));
+      return new StageChain(stages);
+    }
+  }
+
+  /** One event loop's data-plane server and upstream client. */
+  private static final class DataPlaneVerticle extends VerticleBase {
+    private final Builder b;
+    private final GatewayMetrics metrics;
+    private final ExchangeSink sink;
+    private final AccountDirectory directory;
+    private final EnforcementCache enforcement;
+    private final Limiter limiter;
+    private final UpstreamSettings upstream;
+    private final TrustedProxies proxies;
+    private final int[] port;
+
+    DataPlaneVerticle(Builder b, GatewayMetrics metrics, ExchangeLog log, ExchangeSink sink,
+        AccountDirectory directory, EnforcementCache enforcement, Limiter limiter, UpstreamSettings upstream,
+        TrustedProxies proxies, int[] port) {
+      this.b = b;
+      this.metrics = metrics;
+      this.sink = sink;
+      this.directory = directory;
+      this.enforcement = enforcement;
+      this.limiter = limiter;
+      this.upstream = upstream;
+      this.proxies = proxies;
+      this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+      HttpClientOptions clientOptions = new HttpClientOptions()
+          .setKeepAlive(true)
+          .setTcpNoDelay(true)
+          .setKeepAliveTimeout(60)
+          .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, upstream.connectTimeoutMs()));
+      HttpClient client = vertx.createHttpClient(clientOptions,
+          new PoolOptions().setHttp1MaxSize(upstream.maxConnections()).setMaxWaitQueueSize(-1));
+      StageChain chain = b.chain(metrics, sink, directory, enforcement, limiter, client, upstream);
+      DataPlane plane = new DataPlane(vertx, chain, proxies, b.config.server.maxBodyBytes, b.config.replay);
+      return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(300))
+          .requestHandler(plane::handle)
+          .listen(port[0], b.config.server.host)
+          .onSuccess(s -> port[0] = s.actualPort());
+    }
+  }
+}

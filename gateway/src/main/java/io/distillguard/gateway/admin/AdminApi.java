@@ -1,0 +1,449 @@
+package io.distillguard.gateway.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distillguard.core.Account;
+import io.distillguard.core.AccountStatus;
+import io.distillguard.core.ApiKey;
+import io.distillguard.core.AuditEntry;
+import io.distillguard.core.Exchange;
+import io.distillguard.core.Outcome;
+import io.distillguard.gateway.auth.AccountDirectory;
+import io.distillguard.gateway.auth.ApiKeys;
+import io.distillguard.gateway.enforcement.EnforcementCache;
+import io.distillguard.gateway.metrics.GatewayMetrics;
+import io.distillguard.gateway.pipeline.ApiError;
+import io.distillguard.gateway.pipeline.Json;
+import io.distillguard.store.DuplicateException;
+import io.distillguard.store.NotFoundException;
+import io.distillguard.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API on its own port: accounts, keys, status overrides, the exchange log, the audit log and Prometheus
+ * metrics. Every route but {@code /metrics} needs {@code Authorization: Bearer <admin token>}. Store calls run on
+ * worker threads; the store is changed first and the gateway's caches after, so a failure never leaves a cache
+ * ahead of the store.
+ */
+public final class AdminApi {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
+  private static final Set<String> ACCOUNT_FIELDS = Set.of("id", "name", "attributes");
+  private static final int MAX_ATTRIBUTES = 64;
+  private static final int MAX_LIMIT = 1000;
+
+  private final Vertx vertx;
+  private final Store store;
+  private final AccountDirectory directory;
+  private final EnforcementCache enforcement;
+  private final GatewayMetrics metrics;
+  private final Set<String> tiers;
+  private final byte[] token;
+  private final boolean metricsRequireToken;
+  private final Clock clock;
+
+  public AdminApi(Vertx vertx, Store store, AccountDirectory directory, EnforcementCache enforcement,
+      GatewayMetrics metrics, Set<String> tiers, String token, boolean metricsRequireToken, Clock clock) {
+    this.vertx = vertx;
+    this.store = store;
+    this.directory = directory;
+    this.enforcement = enforcement;
+    this.metrics = metrics;
+    this.tiers = tiers;
+    this.token = token.getBytes(StandardCharsets.UTF_8);
+    this.metricsRequireToken = metricsRequireToken;
+    this.clock = clock;
+  }
+
+  public Router router() {
+    Router r = Router.router(vertx);
+    r.route().handler(BodyHandler.create(false).setBodyLimit(1 << 20));
+    r.get("/metrics").handler(ctx -> {
+      if (metricsRequireToken && !authorized(ctx)) {
+        return;
+      }
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+          .end(metrics.scrape());
+    });
+    r.route("/admin/*").handler(ctx -> {
+      if (authorized(ctx)) {
+        ctx.next();
+      }
+    });
+    r.post("/admin/v1/accounts").handler(this::createAccount);
+    r.get("/admin/v1/accounts").handler(this::listAccounts);
+    r.get("/admin/v1/accounts/:id").handler(this::getAccount);
+    r.post("/admin/v1/accounts/:id/keys").handler(this::createKey);
+    r.get("/admin/v1/accounts/:id/keys").handler(this::listKeys);
+    r.delete("/admin/v1/accounts/:id/keys/:keyId").handler(this::revokeKey);
+    r.post("/admin/v1/accounts/:id/status").handler(this::setStatus);
+    r.get("/admin/v1/exchanges").handler(this::listExchanges);
+    r.get("/admin/v1/audit").handler(this::listAudit);
+    r.errorHandler(404, ctx -> error(ctx, ApiError.notFound(shorten(ctx.request().path()))));
+    r.errorHandler(405, ctx -> error(ctx,
+        ApiError.methodNotAllowed(ctx.request().method().name(), shorten(ctx.request().path()))));
+    r.errorHandler(413, ctx -> error(ctx, ApiError.tooLarge(1 << 20)));
+    r.errorHandler(500, ctx -> {
+      LOG.error("admin request {} {} failed", ctx.request().method(), shorten(ctx.request().path()),
+          ctx.failure());
+      error(ctx, ApiError.internal());
+    });
+    return r;
+  }
+
+  // ---- accounts ----
+
+  private void createAccount(RoutingContext ctx) {
+    ObjectNode body = jsonBody(ctx);
+    if (body == null) {
+      return;
+    }
+    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!ACCOUNT_FIELDS.contains(f)) {
+        badRequest(ctx, "unknown field '" + shorten(f) + "'; expected id, name, attributes", f);
+        return;
+      }
+    }
+    String id;
+    JsonNode idNode = body.get("id");
+    if (idNode == null || idNode.isNull()) {
+      id = String.format("acct_%016x", ThreadLocalRandom.current().nextLong());
+    } else if (!idNode.isTextual() || !ID.matcher(idNode.asText()).matches()) {
+      badRequest(ctx, "'id' must be 1-128 characters of letters, digits and . _ : @ - (starting with a letter or "
+          + "digit)", "id");
+      return;
+    } else {
+      id = idNode.asText();
+    }
+    JsonNode nameNode = body.get("name");
+    String name = null;
+    if (nameNode != null && !nameNode.isNull()) {
+      if (!nameNode.isTextual() || nameNode.asText().length() > 200) {
+        badRequest(ctx, "'name' must be a string of at most 200 characters", "name");
+        return;
+      }
+      name = nameNode.asText();
+    }
+    Map<String, String> attributes = new LinkedHashMap<>();
+    JsonNode attrs = body.get("attributes");
+    if (attrs != null && !attrs.isNull()) {
+      if (!attrs.isObject()) {
+        badRequest(ctx, "'attributes' must be an object of strings", "attributes");
+        return;
+      }
+      if (attrs.size() > MAX_ATTRIBUTES) {
+        badRequest(ctx, "at most " + MAX_ATTRIBUTES + " attributes are allowed", "attributes");
+        return;
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = attrs.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        JsonNode v = e.getValue();
+        if (e.getKey().isEmpty() || e.getKey().length() > 64 || !v.isValueNode() || v.isNull()
+            || v.asText().length() > 1024) {
+          badRequest(ctx, "attribute '" + shorten(e.getKey()) + "' must have a name of 1-64 characters and a "
+              + "string, number or boolean value of at most 1024 characters", "attributes." + shorten(e.getKey()));
+          return;
+        }
+        attributes.put(e.getKey(), v.asText());
+      }
+    }
+    String tier = attributes.get(Account.TIER);
+    if (tier != null && !tiers.contains(tier)) {
+      badRequest(ctx, "unknown tier '" + shorten(tier) + "'; configured tiers: " + String.join(", ", tiers),
+          "attributes.tier");
+      return;
+    }
+    Account account = new Account(id, name, attributes, AccountStatus.ACTIVE, clock.instant());
+    blocking(ctx, () -> {
+      Account created = store.accounts().create(account);
+      store.audit().append(clock.instant(), actor(ctx), "account.create", "account:" + id,
+          Map.of("tier", created.tier()));
+      return created;
+    }).onSuccess(created -> {
+      directory.put(created);
+      respond(ctx, 201, AdminViews.account(created));
+    });
+  }
+
+  private void listAccounts(RoutingContext ctx) {
+    AccountStatus status;
+    int limit;
+    try {
+      String s = ctx.queryParams().get("status");
+      status = s == null ? null : AccountStatus.parse(s);
+      limit = limit(ctx, 100);
+    } catch (IllegalArgumentException e) {
+      badRequest(ctx, e.getMessage(), null);
+      return;
+    }
+    String after = ctx.queryParams().get("after");
+    blocking(ctx, () -> store.accounts().list(status, after, limit)).onSuccess(list -> {
+      ObjectNode out = Json.MAPPER.createObjectNode();
+      ArrayNode data = out.putArray("data");
+      for (Account a : list) {
+        data.add(AdminViews.account(a));
+      }
+      if (list.size() == limit) {
+        out.put("next_after", list.get(list.size() - 1).id());
+      } else {
+        out.putNull("next_after");
+      }
+      respond(ctx, 200, out);
+    });
+  }
+
+  private void getAccount(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    blocking(ctx, () -> {
+      Account a = store.accounts().find(id).orElseThrow(() -> new NotFoundException("no account " + id));
+      return AdminViews.accountDetail(a, store.exchanges().counts(id), store.keys().forAccount(id));
+    }).onSuccess(view -> respond(ctx, 200, view));
+  }
+
+  private void setStatus(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    ObjectNode body = jsonBody(ctx);
+    if (body == null) {
+      return;
+    }
+    AccountStatus status;
+    try {
+      JsonNode s = body.get("status");
+      status = AccountStatus.parse(s == null || !s.isTextual() ? null : s.asText());
+    } catch (IllegalArgumentException e) {
+      badRequest(ctx, e.getMessage(), "status");
+      return;
+    }
+    JsonNode reasonNode = body.get("reason");
+    if (reasonNode == null || !reasonNode.isTextual() || reasonNode.asText().isBlank()
+        || reasonNode.asText().length() > 2000) {
+      badRequest(ctx, "'reason' is required: say why (at most 2000 characters); it goes into the audit log",
+          "reason");
+      return;
+    }
+    String reason = reasonNode.asText();
+    blocking(ctx, () -> {
+      Account before = store.accounts().find(id).orElseThrow(() -> new NotFoundException("no account " + id));
+      Account after = store.accounts().updateStatus(id, status, clock.instant())
+          .orElseThrow(() -> new NotFoundException("no account " + id));
+      store.audit().append(clock.instant(), actor(ctx), "account.status", "account:" + id,
+          Map.of("from", before.status().wireName(), "to", status.wireName(), "reason", reason,
+              "source", "manual"));
+      return after;
+    }).onSuccess(after -> {
+      directory.put(after);
+      enforcement.set(id, status);
+      respond(ctx, 200, AdminViews.account(after));
+    });
+  }
+
+  // ---- keys ----
+
+  private void createKey(RoutingContext ctx) {
+    String accountId = ctx.pathParam("id");
+    ApiKeys.Generated g = ApiKeys.generate();
+    ApiKey key = new ApiKey(g.keyId(), accountId, g.secretHash(), clock.instant(), null);
+    blocking(ctx, () -> {
+      store.keys().create(key);
+      store.audit().append(clock.instant(), actor(ctx), "key.create", "account:" + accountId,
+          Map.of("key_id", g.keyId()));
+      return store.keys().find(g.keyId()).orElse(key);
+    }).onSuccess(stored -> {
+      directory.put(stored);
+      ObjectNode out = AdminViews.key(stored);
+      out.put("key", g.key());
+      respond(ctx, 201, out);
+    });
+  }
+
+  private void listKeys(RoutingContext ctx) {
+    String accountId = ctx.pathParam("id");
+    blocking(ctx, () -> {
+      store.accounts().find(accountId).orElseThrow(() -> new NotFoundException("no account " + accountId));
+      return store.keys().forAccount(accountId);
+    }).onSuccess(keys -> {
+      ObjectNode out = Json.MAPPER.createObjectNode();
+      ArrayNode data = out.putArray("data");
+      keys.forEach(k -> data.add(AdminViews.key(k)));
+      respond(ctx, 200, out);
+    });
+  }
+
+  private void revokeKey(RoutingContext ctx) {
+    String accountId = ctx.pathParam("id");
+    String keyId = ctx.pathParam("keyId");
+    blocking(ctx, () -> {
+      ApiKey k = store.keys().find(keyId).filter(x -> x.accountId().equals(accountId))
+          .orElseThrow(() -> new NotFoundException("no key " + keyId + " on account " + accountId));
+      ApiKey revoked = store.keys().revoke(k.keyId(), clock.instant()).orElseThrow();
+      store.audit().append(clock.instant(), actor(ctx), "key.revoke", "account:" + accountId,
+          Map.of("key_id", keyId));
+      return revoked;
+    }).onSuccess(revoked -> {
+      directory.put(revoked);
+      respond(ctx, 200, AdminViews.key(revoked));
+    });
+  }
+
+  // ---- logs ----
+
+  private void listExchanges(RoutingContext ctx) {
+    int limit;
+    Instant before;
+    try {
+      limit = limit(ctx, 100);
+      String b = ctx.queryParams().get("before");
+      before = b == null ? null : Instant.parse(b);
+    } catch (IllegalArgumentException | DateTimeException e) {
+      badRequest(ctx, "'limit' must be 1-" + MAX_LIMIT + " and 'before' an ISO-8601 instant", null);
+      return;
+    }
+    String account = ctx.queryParams().get("account");
+    blocking(ctx, () -> store.exchanges().list(account, before, limit)).onSuccess(list -> {
+      ObjectNode out = Json.MAPPER.createObjectNode();
+      ArrayNode data = out.putArray("data");
+      for (Exchange e : list) {
+        data.add(AdminViews.exchange(e));
+      }
+      respond(ctx, 200, out);
+    });
+  }
+
+  private void listAudit(RoutingContext ctx) {
+    int limit;
+    try {
+      limit = limit(ctx, 100);
+    } catch (IllegalArgumentException e) {
+      badRequest(ctx, e.getMessage(), "limit");
+      return;
+    }
+    String subject = ctx.queryParams().get("subject");
+    blocking(ctx, () -> store.audit().list(subject, limit)).onSuccess(list -> {
+      ObjectNode out = Json.MAPPER.createObjectNode();
+      ArrayNode data = out.putArray("data");
+      for (AuditEntry a : list) {
+        data.add(AdminViews.audit(a));
+      }
+      respond(ctx, 200, out);
+    });
+  }
+
+  // ---- plumbing ----
+
+  private boolean authorized(RoutingContext ctx) {
+    String h = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    byte[] presented = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? h.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+    if (!MessageDigest.isEqual(token, presented)) {
+      error(ctx, new ApiError(401, "invalid_request_error", "invalid_admin_token",
+          "Admin API requests need 'Authorization: Bearer <admin token>'.", null, 0, Outcome.REJECTED));
+      return false;
+    }
+    return true;
+  }
+
+  /** Who to name in the audit log: the analyst named by the caller, or "admin". */
+  private static String actor(RoutingContext ctx) {
+    String who = ctx.request().getHeader("X-DistillGuard-Actor");
+    if (who == null || who.isBlank() || !ID.matcher(who).matches()) {
+      return "admin";
+    }
+    return "analyst:" + who;
+  }
+
+  private ObjectNode jsonBody(RoutingContext ctx) {
+    Buffer b = ctx.body() == null ? null : ctx.body().buffer();
+    if (b == null || b.length() == 0) {
+      badRequest(ctx, "the request body must be a JSON object", null);
+      return null;
+    }
+    try {
+      JsonNode n = Json.MAPPER.readTree(b.getBytes());
+      if (n instanceof ObjectNode o) {
+        return o;
+      }
+    } catch (IOException e) {
+      // fall through
+    }
+    badRequest(ctx, "the request body must be a JSON object", null);
+    return null;
+  }
+
+  private static int limit(RoutingContext ctx, int dflt) {
+    String l = ctx.queryParams().get("limit");
+    if (l == null) {
+      return dflt;
+    }
+    int n;
+    try {
+      n = Integer.parseInt(l);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'limit' must be a number from 1 to " + MAX_LIMIT);
+    }
+    if (n < 1 || n > MAX_LIMIT) {
+      throw new IllegalArgumentException("'limit' must be a number from 1 to " + MAX_LIMIT);
+    }
+    return n;
+  }
+
+  private <T> Future<T> blocking(RoutingContext ctx, Callable<T> work) {
+    return vertx.<T>executeBlocking(work, false).onFailure(e -> {
+      if (e instanceof NotFoundException) {
+        error(ctx, new ApiError(404, "invalid_request_error", "not_found", e.getMessage(), null, 0,
+            Outcome.REJECTED));
+      } else if (e instanceof DuplicateException) {
+        error(ctx, new ApiError(409, "invalid_request_error", "already_exists", e.getMessage(), null, 0,
+            Outcome.REJECTED));
+      } else {
+        LOG.error("admin request {} {} failed", ctx.request().method(), shorten(ctx.request().path()), e);
+        error(ctx, ApiError.internal());
+      }
+    });
+  }
+
+  private static void badRequest(RoutingContext ctx, String message, String param) {
+    error(ctx, ApiError.badRequest("invalid_request", message, param));
+  }
+
+  private static void error(RoutingContext ctx, ApiError e) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(e.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(Json.errorBody(e));
+  }
+
+  private static void respond(RoutingContext ctx, int status, Object body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(Json.write(body));
+  }
+
+  private static String shorten(String s) {
+    return s == null ? "" : s.length() > 120 ? s.substring(0, 120) + "..." : s;
+  }
+
+}

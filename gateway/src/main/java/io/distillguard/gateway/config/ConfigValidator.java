@@ -1,0 +1,95 @@
+package io.distillguard.gateway.config;
+
+import io.distillguard.gateway.net.TrustedProxies;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+/** Checks a {@link GatewayConfig} as a whole; the first problem found is thrown, naming its field. */
+public final class ConfigValidator {
+  private ConfigValidator() {}
+
+  public static GatewayConfig validate(GatewayConfig c) {
+    require(c.server != null, "server", "is missing");
+    port("server.port", c.server.port);
+    require(notBlank(c.server.host), "server.host", "must not be empty");
+    require(c.server.maxBodyBytes >= 1024, "server.max-body-bytes", "must be at least 1024");
+    require(c.server.eventLoops >= 0, "server.event-loops", "must be 0 (one per core) or more");
+    require(c.admin != null, "admin", "is missing");
+    port("admin.port", c.admin.port);
+    require(notBlank(c.admin.host), "admin.host", "must not be empty");
+    if (c.admin.port != 0 && c.admin.port == c.server.port && c.admin.host.equals(c.server.host)) {
+      throw new ConfigException("admin.port: must differ from server.port");
+    }
+    require(c.admin.token == null || c.admin.token.isEmpty() || c.admin.token.length() >= 16,
+        "admin.token", "must be at least 16 characters");
+    require(c.upstream != null, "upstream", "is missing");
+    require(notBlank(c.upstream.url), "upstream.url", "must be a URL or 'builtin'");
+    if (!"builtin".equals(c.upstream.url)) {
+      try {
+        URI u = URI.create(c.upstream.url);
+        require("http".equals(u.getScheme()) || "https".equals(u.getScheme()), "upstream.url",
+            "must start with http:// or https://");
+        require(u.getHost() != null, "upstream.url", "has no host");
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("upstream.url: not a valid URL: " + e.getMessage());
+      }
+    }
+    positive("upstream.connect-timeout", c.upstream.connectTimeout);
+    positive("upstream.first-byte-timeout", c.upstream.firstByteTimeout);
+    positive("upstream.idle-timeout", c.upstream.idleTimeout);
+    require(c.upstream.maxConnections >= 1, "upstream.max-connections", "must be at least 1");
+    require(c.upstream.maxResponseBytes >= 1024, "upstream.max-response-bytes", "must be at least 1024");
+    require(notBlank(c.dataDir), "data-dir", "must not be empty");
+    require(c.trustedProxies != null, "trusted-proxies", "must be a list (may be empty)");
+    for (int i = 0; i < c.trustedProxies.size(); i++) {
+      try {
+        TrustedProxies.parseCidr(c.trustedProxies.get(i));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("trusted-proxies[" + i + "]: " + e.getMessage());
+      }
+    }
+    require(c.limits != null && c.limits.tiers != null, "limits.tiers", "is missing");
+    require(c.limits.tiers.containsKey("default"), "limits.tiers", "must define a 'default' tier");
+    for (Map.Entry<String, GatewayConfig.Tier> e : c.limits.tiers.entrySet()) {
+      String p = "limits.tiers." + e.getKey();
+      require(e.getValue() != null, p, "is empty");
+      limitSet(p + ".account", e.getValue().account);
+      limitSet(p + ".key", e.getValue().key);
+    }
+    limitSet("limits.throttled", c.limits.throttled);
+    GatewayConfig.ExchangeLog l = c.exchangeLog;
+    require(l != null, "exchange-log", "is missing");
+    require(l.queueCapacity >= 1, "exchange-log.queue-capacity", "must be at least 1");
+    require(l.batchSize >= 1, "exchange-log.batch-size", "must be at least 1");
+    positive("exchange-log.flush-interval", l.flushInterval);
+    require(l.retentionDays >= 0, "exchange-log.retention-days", "must be 0 (keep forever) or more");
+    require(l.segmentBytes >= 64 * 1024, "exchange-log.segment-bytes", "must be at least 65536");
+    return c;
+  }
+
+  private static void limitSet(String path, GatewayConfig.LimitSet l) {
+    require(l != null, path, "is missing");
+    require(l.requestsPerMinute >= 0, path + ".requests-per-minute", "must be 0 (unlimited) or more");
+    require(l.tokensPerMinute >= 0, path + ".tokens-per-minute", "must be 0 (unlimited) or more");
+    require(l.concurrent >= 0, path + ".concurrent", "must be 0 (unlimited) or more");
+  }
+
+  private static void port(String path, int port) {
+    require(port >= 0 && port <= 65535, path, "must be between 0 and 65535");
+  }
+
+  private static void positive(String path, Duration d) {
+    require(d != null && !d.isNegative() && !d.isZero(), path, "must be a positive duration such as 500ms or 30s");
+  }
+
+  private static boolean notBlank(String s) {
+    return s != null && !s.isBlank();
+  }
+
+  private static void require(boolean ok, String path, String problem) {
+    if (!ok) {
+      throw new ConfigException(path + ": " + problem);
+    }
+  }
+}

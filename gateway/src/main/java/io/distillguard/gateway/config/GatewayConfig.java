@@ -1,0 +1,129 @@
+package io.distillguard.gateway.config;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a gateway node needs to start. Bound from the YAML configuration file (kebab-case keys, see
+ * {@code config/distillguard.example.yaml}), then overridden by environment variables and command-line flags.
+ * Fields carry their defaults; {@link ConfigValidator} checks the whole tree and names the bad field.
+ */
+@JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+public final class GatewayConfig {
+  public Server server = new Server();
+  public Admin admin = new Admin();
+  public Upstream upstream = new Upstream();
+  /** Where the SQLite store, the exchange journal and the generated admin token live. */
+  public String dataDir = "dg-data";
+  /** Take each request's event time from {@code X-DistillGuard-Event-Time}; for replaying recorded traffic. */
+  public boolean replay = false;
+  /** Allow replay mode on a non-loopback bind address (anyone could then forge event times). */
+  public boolean forceReplay = false;
+  /** Peers whose {@code X-Forwarded-For} is believed, as CIDR blocks. */
+  public List<String> trustedProxies = List.of("127.0.0.0/8", "::1/128");
+  public Limits limits = new Limits();
+  public ExchangeLog exchangeLog = new ExchangeLog();
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class Server {
+    public String host = "127.0.0.1";
+    public int port = 8080;
+    /** Largest request body accepted; larger ones get 413. */
+    public long maxBodyBytes = 4L << 20;
+    /** Event-loop threads serving the data plane; 0 means one per core. */
+    public int eventLoops = 0;
+  }
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class Admin {
+    public String host = "127.0.0.1";
+    public int port = 8081;
+    /** Bearer token for the admin API; when empty, taken from DISTILLGUARD_ADMIN_TOKEN or generated once. */
+    public String token;
+    /** Require the admin token on {@code /metrics} as well. */
+    public boolean metricsRequireToken = false;
+  }
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class Upstream {
+    /** Base URL of the OpenAI-compatible model server including {@code /v1}, or {@code builtin}. */
+    public String url = "builtin";
+    /** Key the gateway presents upstream; clients' keys are never forwarded. */
+    public String apiKey;
+    public Duration connectTimeout = Duration.ofSeconds(5);
+    /** Longest wait for the response headers after the request was sent. */
+    public Duration firstByteTimeout = Duration.ofSeconds(120);
+    /** Longest silence between two chunks of a response once it has started. */
+    public Duration idleTimeout = Duration.ofSeconds(60);
+    /** Keep-alive connections to the upstream, per event loop. */
+    public int maxConnections = 128;
+    /** Largest non-streaming upstream response accepted. */
+    public long maxResponseBytes = 32L << 20;
+  }
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class Limits {
+    /** Limits per tier; an account's {@code tier} attribute picks one, {@code default} otherwise. */
+    public Map<String, Tier> tiers = defaultTiers();
+    /** The account-level limits applied while an account is {@code throttled}. */
+    public LimitSet throttled = LimitSet.of(10, 10_000, 1);
+
+    private static Map<String, Tier> defaultTiers() {
+      Map<String, Tier> tiers = new LinkedHashMap<>();
+      tiers.put("free", Tier.of(LimitSet.of(60, 40_000, 4), LimitSet.of(60, 40_000, 4)));
+      tiers.put("default", Tier.of(LimitSet.of(600, 400_000, 32), LimitSet.of(600, 400_000, 32)));
+      tiers.put("enterprise", Tier.of(LimitSet.of(6_000, 4_000_000, 256), LimitSet.of(3_000, 2_000_000, 128)));
+      return tiers;
+    }
+  }
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class Tier {
+    public LimitSet account = new LimitSet();
+    public LimitSet key = new LimitSet();
+
+    public static Tier of(LimitSet account, LimitSet key) {
+      Tier t = new Tier();
+      t.account = account;
+      t.key = key;
+      return t;
+    }
+  }
+
+  /** Zero means unlimited. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class LimitSet {
+    public long requestsPerMinute = 0;
+    public long tokensPerMinute = 0;
+    public int concurrent = 0;
+
+    public static LimitSet of(long requestsPerMinute, long tokensPerMinute, int concurrent) {
+      LimitSet l = new LimitSet();
+      l.requestsPerMinute = requestsPerMinute;
+      l.tokensPerMinute = tokensPerMinute;
+      l.concurrent = concurrent;
+      return l;
+    }
+  }
+
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class ExchangeLog {
+    /** Exchanges waiting for the store; beyond this they are kept in the journal only (spilled). */
+    public int queueCapacity = 20_000;
+    public int batchSize = 500;
+    /** Longest a recorded exchange waits before its batch is written. */
+    public Duration flushInterval = Duration.ofMillis(100);
+    /** Exchanges older than this (by event time) are deleted; 0 keeps them forever. */
+    public int retentionDays = 30;
+    /** Keep only digests and lengths of prompt and response text. */
+    public boolean redactText = false;
+    /** Force every journal append to disk; without it the journal survives a process crash, not a power cut. */
+    public boolean fsync = false;
+    /** Size at which a journal segment is closed and a new one begun. */
+    public long segmentBytes = 64L << 20;
+  }
+}

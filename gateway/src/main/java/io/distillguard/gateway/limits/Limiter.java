@@ -1,0 +1,109 @@
+package io.distillguard.gateway.limits;
+
+import io.distillguard.core.Account;
+import io.distillguard.core.AccountStatus;
+import io.distillguard.gateway.config.GatewayConfig;
+import io.distillguard.gateway.pipeline.ApiError;
+import io.distillguard.gateway.pipeline.Call;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Request, token and concurrency limits per key and per account, chosen by the account's tier (and by the
+ * {@code throttled} limits while the account is throttled).
+ *
+ * <p>Time is the call's event time, never the wall clock directly, so replayed days of traffic meet the same limits
+ * they would have met live. Tokens are charged after the answer, with the usage the upstream reported; a request is
+ * admitted while the token budget is positive, and an answer larger than the rest of the budget pushes it below zero
+ * so the following requests wait for the refill (the way hosted APIs meter tokens).
+ */
+public final class Limiter {
+  private final GatewayConfig.Limits config;
+  private final Map<String, LimitState> accounts = new ConcurrentHashMap<>();
+  private final Map<String, LimitState> keys = new ConcurrentHashMap<>();
+
+  public Limiter(GatewayConfig.Limits config) {
+    this.config = config;
+  }
+
+  /**
+   * Admits the call or says why not. When admitted, the call carries a release hook that gives back its concurrency
+   * slots and charges its tokens.
+   *
+   * @return null when admitted, else the 429 to answer with
+   */
+  public ApiError acquire(Call call) {
+    Account account = call.account;
+    GatewayConfig.Tier tier = config.tiers.getOrDefault(account.tier(), config.tiers.get(Account.DEFAULT_TIER));
+    GatewayConfig.LimitSet accountLimits =
+        call.accountStatus == AccountStatus.THROTTLED ? config.throttled : tier.account;
+    long now = eventNanos(call);
+    LimitState a = state(accounts, account.id(), accountLimits, now);
+    LimitState k = state(keys, call.key.keyId(), tier.key, now);
+    boolean throttled = call.accountStatus == AccountStatus.THROTTLED;
+
+    if (!a.enterConcurrent()) {
+      return ApiError.rateLimited(throttled ? "account_throttled" : "concurrency_limit_exceeded",
+          "Too many concurrent requests for this account (limit " + a.limits().concurrent + ").", 1);
+    }
+    if (!k.enterConcurrent()) {
+      a.leaveConcurrent();
+      return ApiError.rateLimited("concurrency_limit_exceeded",
+          "Too many concurrent requests for this key (limit " + k.limits().concurrent + ").", 1);
+    }
+    long wait = a.takeRequest(now);
+    if (wait == 0) {
+      wait = k.takeRequest(now);
+      if (wait != 0) {
+        a.refundRequest(now);
+      }
+    }
+    if (wait == 0) {
+      wait = a.tokenWait(now);
+      if (wait == 0) {
+        wait = k.tokenWait(now);
+      }
+      if (wait != 0) {
+        a.refundRequest(now);
+        k.refundRequest(now);
+      }
+    }
+    if (wait != 0) {
+      a.leaveConcurrent();
+      k.leaveConcurrent();
+      String what = throttled ? "This account is throttled; slow down." : "Rate limit reached; slow down.";
+      return ApiError.rateLimited(throttled ? "account_throttled" : "rate_limit_exceeded", what,
+          (wait + 999_999_999L) / 1_000_000_000L);
+    }
+    call.onRelease(() -> {
+      a.leaveConcurrent();
+      k.leaveConcurrent();
+      long tokens = (long) call.promptTokens + call.completionTokens;
+      if (tokens > 0) {
+        long t = eventNanos(call);
+        a.chargeTokens(t, tokens);
+        k.chargeTokens(t, tokens);
+      }
+    });
+    return null;
+  }
+
+  private static long eventNanos(Call call) {
+    return call.eventTime.getEpochSecond() * 1_000_000_000L + call.eventTime.getNano();
+  }
+
+  private static LimitState state(
+      Map<String, LimitState> map, String id, GatewayConfig.LimitSet limits, long nowNanos) {
+    LimitState s = map.get(id);
+    if (s != null && s.limits() == limits) {
+      return s;
+    }
+    // First request, or the tier or enforcement status changed: start over with the new limits.
+    return map.compute(id, (k, old) -> old != null && old.limits() == limits ? old : new LimitState(limits, nowNanos));
+  }
+
+  /** Number of accounts and keys with limit state, for the metrics. */
+  public int trackedSubjects() {
+    return accounts.size() + keys.size();
+  }
+}

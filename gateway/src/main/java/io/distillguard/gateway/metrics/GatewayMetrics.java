@@ -1,0 +1,56 @@
+package io.distillguard.gateway.metrics;
+
+import io.distillguard.gateway.log.ExchangeLog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's Prometheus metrics. The overhead timer is the point of the product's latency promise: the time a
+ * request spent in the gateway itself, i.e. total latency minus the time spent waiting for the upstream.
+ */
+public final class GatewayMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public void bindExchangeLog(ExchangeLog log) {
+    Gauge.builder("distillguard.exchange.queue.depth", log, ExchangeLog::queueDepth)
+        .description("Exchanges waiting in memory for the store").register(registry);
+    Gauge.builder("distillguard.exchange.backlog", log, ExchangeLog::backlog)
+        .description("Exchanges journaled but not yet committed to the store").register(registry);
+    FunctionCounter.builder("distillguard.exchange.spilled", log, ExchangeLog::spilled)
+        .description("Exchanges that found the queue full and were read back from the journal").register(registry);
+    FunctionCounter.builder("distillguard.exchange.dropped", log, ExchangeLog::dropped)
+        .description("Exchanges lost because both journal and queue failed (must stay 0)").register(registry);
+    FunctionCounter.builder("distillguard.exchange.stored", log, ExchangeLog::storedCount)
+        .description("Exchanges committed to the store").register(registry);
+  }
+
+  /** Records one finished request. */
+  public void record(String endpoint, int status, String outcome, long latencyMicros, long upstreamMicros) {
+    Counter.builder("distillguard.requests")
+        .tag("endpoint", endpoint).tag("status", Integer.toString(status)).tag("outcome", outcome)
+        .register(registry).increment();
+    Timer.builder("distillguard.request.latency").tag("endpoint", endpoint)
+        .publishPercentileHistogram().register(registry).record(latencyMicros, TimeUnit.MICROSECONDS);
+    if (upstreamMicros > 0) {
+      Timer.builder("distillguard.upstream.latency").tag("endpoint", endpoint)
+          .publishPercentileHistogram().register(registry).record(upstreamMicros, TimeUnit.MICROSECONDS);
+      Timer.builder("distillguard.gateway.overhead").tag("endpoint", endpoint)
+          .description("Request latency minus upstream time: what the gateway itself added")
+          .publishPercentileHistogram().register(registry)
+          .record(Math.max(0, latencyMicros - upstreamMicros), TimeUnit.MICROSECONDS);
+    }
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+}
