@@ -212,15 +212,10 @@ public final class Gateway implements AutoCloseable {
       TrustedProxies proxies = new TrustedProxies(config.trustedProxies);
       try {
         int[] actualPort = {config.server.port};
-        // The first server binds (possibly an ephemeral port); the others share the port it got.
-        Future<String> first = vx.deployVerticle(() -> new DataPlaneVerticle(this, metrics, log, sink, directory,
-            enforcement, limiter, upstream, proxies, actualPort), new DeploymentOptions().setInstances(1));
-        first.await(30, TimeUnit.SECONDS);
-        if (loops > 1) {
-          vx.deployVerticle(() -> new DataPlaneVerticle(this, metrics, log, sink, directory, enforcement, limiter,
-              upstream, proxies, actualPort), new DeploymentOptions().setInstances(loops - 1))
-              .await(30, TimeUnit.SECONDS);
-        }
+        // One server per event loop; Vert.x shares the port among them (an ephemeral port too).
+        vx.deployVerticle(() -> new DataPlaneVerticle(this, metrics, log, sink, directory, enforcement, limiter,
+            upstream, proxies, actualPort), new DeploymentOptions().setInstances(loops))
+            .await(30, TimeUnit.SECONDS);
         AdminApi admin = new AdminApi(vx, store, directory, enforcement, metrics, config.limits.tiers.keySet(),
             adminToken, config.admin.metricsRequireToken, clock);
         HttpServer adminServer = vx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
@@ -295,7 +290,7 @@ public final class Gateway implements AutoCloseable {
       DataPlane plane = new DataPlane(vertx, chain, proxies, b.config.server.maxBodyBytes, b.config.replay);
       return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(300))
           .requestHandler(plane::handle)
-          .listen(port[0], b.config.server.host)
+          .listen(b.config.server.port, b.config.server.host)
           .onSuccess(s -> port[0] = s.actualPort());
     }
   }
