@@ -5,7 +5,8 @@ import java.nio.file.Path;
 
 /**
  * Finds the directory of public datasets: {@code --data DIR}, else {@code DISTILLGUARD_DATA}, else
- * {@code ../shared/data} when it exists. The datasets are read in place, never copied into the repository.
+ * {@code ../shared/data} when it exists
+ * (relative to the working directory, then to the repository the launcher ran from). The datasets are read in place, never copied into the repository.
  */
 final class DataSets {
   static final String ENV = "DISTILLGUARD_DATA";
@@ -22,6 +23,17 @@ final class DataSets {
       return Path.of(env);
     }
     Path shared = Path.of("..", "shared", "data");
-    return Files.isDirectory(shared) ? shared.toAbsolutePath().normalize() : null;
+    if (Files.isDirectory(shared)) {
+      return shared.toAbsolutePath().normalize();
+    }
+    // Started through the launcher from another directory: look beside the repository.
+    String home = System.getenv("DISTILLGUARD_HOME");
+    if (home != null) {
+      Path besideRepo = Path.of(home, "..", "shared", "data");
+      if (Files.isDirectory(besideRepo)) {
+        return besideRepo.toAbsolutePath().normalize();
+      }
+    }
+    return null;
   }
 }

@@ -115,7 +115,7 @@ public final class GatewayConfig {
     /** Exchanges waiting for the store; beyond this they are kept in the journal only (spilled). */
     public int queueCapacity = 20_000;
     public int batchSize = 500;
-    /** Longest a recorded exchange waits before its batch is written. */
+    /** Longest a recorded exchange lingers for a fuller batch before it is written to the store. */
     public Duration flushInterval = Duration.ofMillis(100);
     /** Exchanges older than this (by event time) are deleted; 0 keeps them forever. */
     public int retentionDays = 30;

@@ -149,7 +149,8 @@ public final class ExchangeLog implements ExchangeSink, AutoCloseable {
       journal.release(committedSeq);
       return;
     }
-    LOG.info("replaying {} journaled exchanges the store had not yet committed", entries.size());
+    LOG.warn("recovering {} exchanges from the journal that the store had not committed (unclean stop)",
+        entries.size());
     List<Exchange> batch = new ArrayList<>(batchSize);
     for (Journal.Entry entry : entries) {
       batch.add(ExchangeCodec.decode(entry.payload()));
@@ -169,7 +170,7 @@ public final class ExchangeLog implements ExchangeSink, AutoCloseable {
         Pending first = queue.poll(flushNanos, TimeUnit.NANOSECONDS);
         if (first != null) {
           drained.add(first);
-          queue.drainTo(drained, batchSize - 1);
+          fillBatch(drained);
         }
         long expected = committedSeq + 1;
         long reach = committedSeq;
@@ -210,6 +211,27 @@ public final class ExchangeLog implements ExchangeSink, AutoCloseable {
         batch.clear();
         drained.clear();
         sleepQuietly(500);
+      }
+    }
+  }
+
+  /**
+   * Lingers up to the flush interval for a full batch: under load batches fill at once, when quiet an exchange waits
+   * at most the interval. Fewer, larger transactions keep the store's write cost per exchange low.
+   */
+  private void fillBatch(List<Pending> drained) throws InterruptedException {
+    long deadline = System.nanoTime() + flushNanos;
+    while (drained.size() < batchSize && running) {
+      if (queue.drainTo(drained, batchSize - drained.size()) > 0) {
+        continue;
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      Pending next = queue.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(5)), TimeUnit.NANOSECONDS);
+      if (next != null) {
+        drained.add(next);
       }
     }
   }
