@@ -1,0 +1,63 @@
+package io.distillguard.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Typed reads of request fields that answer wrong types with the 400 OpenAI gives. An absent
+ * field and an explicit JSON {@code null} both count as "not set".
+ */
+final class Fields {
+  private Fields() {}
+
+  static JsonNode get(JsonNode body, String field) {
+    JsonNode v = body.get(field);
+    return v == null || v.isNull() ? null : v;
+  }
+
+  static String requiredString(JsonNode body, String field) {
+    JsonNode v = get(body, field);
+    if (v == null) {
+      throw ApiError.missing(field);
+    }
+    if (!v.isTextual()) {
+      throw ApiError.wrongType(field, "a string");
+    }
+    return v.asText();
+  }
+
+  static boolean optionalBoolean(JsonNode body, String field, String param, boolean dflt) {
+    JsonNode v = get(body, field);
+    if (v == null) {
+      return dflt;
+    }
+    if (!v.isBoolean()) {
+      throw ApiError.wrongType(param, "a boolean");
+    }
+    return v.booleanValue();
+  }
+
+  /** An integer in {@code min..max}, or {@code dflt} when not set. */
+  static Integer optionalInt(JsonNode body, String field, int min, int max, Integer dflt) {
+    JsonNode v = get(body, field);
+    if (v == null) {
+      return dflt;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      throw ApiError.wrongType(field, "an integer");
+    }
+    int value = v.intValue();
+    if (value < min || value > max) {
+      throw ApiError.invalid("Invalid '" + field + "': " + value + " is out of range; expected"
+          + " a value between " + min + " and " + max + ".", field, "invalid_value");
+    }
+    return value;
+  }
+
+  /** Only checks the type: sampling parameters do not change canned answers. */
+  static void optionalNumber(JsonNode body, String field) {
+    JsonNode v = get(body, field);
+    if (v != null && !v.isNumber()) {
+      throw ApiError.wrongType(field, "a number");
+    }
+  }
+}

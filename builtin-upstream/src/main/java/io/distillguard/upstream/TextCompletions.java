@@ -1,0 +1,127 @@
+package io.distillguard.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code POST /v1/completions} (the legacy text completion API): {@code prompt} is a string or an
+ * array of strings; each prompt gets {@code n} choices, indexed prompt-major as OpenAI does.
+ * Unlike OpenAI, an unset {@code max_tokens} means "no limit" rather than 16, so answers match
+ * the chat endpoint's.
+ */
+final class TextCompletions {
+  private final Settings settings;
+  private final Answers answers;
+
+  TextCompletions(Settings settings, Answers answers) {
+    this.settings = settings;
+    this.answers = answers;
+  }
+
+  Reply handle(JsonNode body) {
+    String model = Fields.requiredString(body, "model");
+    List<String> prompts = prompts(Fields.get(body, "prompt"));
+    boolean stream = Fields.optionalBoolean(body, "stream", "stream", false);
+    boolean includeUsage = ChatCompletions.includeUsage(body);
+    Integer maxTokens = Fields.optionalInt(body, "max_tokens", 1, Integer.MAX_VALUE, null);
+    int n = Fields.optionalInt(body, "n", 1, ChatCompletions.MAX_N, 1);
+    for (String f : new String[] {"temperature", "top_p", "presence_penalty",
+        "frequency_penalty"}) {
+      Fields.optionalNumber(body, f);
+    }
+    if (!settings.servesModel(model)) {
+      throw ApiError.modelNotFound(model);
+    }
+    int promptTokens = 0;
+    List<Answers.Choice> choices = new ArrayList<>(prompts.size() * n);
+    for (String prompt : prompts) {
+      promptTokens += Tokenizer.count(prompt);
+      choices.addAll(answers.generate(prompt, n, maxTokens));
+    }
+    String id = Wire.nextId("cmpl-");
+    long created = Wire.nowEpochSeconds();
+    return stream
+        ? stream(id, created, model, choices, promptTokens, includeUsage)
+        : complete(id, created, model, choices, promptTokens);
+  }
+
+  private static List<String> prompts(JsonNode prompt) {
+    if (prompt == null) {
+      return List.of(""); // OpenAI also accepts a missing prompt
+    }
+    if (prompt.isTextual()) {
+      return List.of(prompt.asText());
+    }
+    if (!prompt.isArray() || prompt.isEmpty()) {
+      throw ApiError.wrongType("prompt", "a string or a non-empty array of strings");
+    }
+    List<String> out = new ArrayList<>(prompt.size());
+    for (JsonNode p : prompt) {
+      if (!p.isTextual()) {
+        // Token-id prompts would need a real tokenizer to mean anything.
+        throw ApiError.wrongType("prompt", "a string or a non-empty array of strings");
+      }
+      out.add(p.asText());
+    }
+    return out;
+  }
+
+  private static Reply complete(String id, long created, String model,
+      List<Answers.Choice> choices, int promptTokens) {
+    ObjectNode root = Json.MAPPER.createObjectNode()
+        .put("id", id)
+        .put("object", "text_completion")
+        .put("created", created)
+        .put("model", model)
+        .put("system_fingerprint", Wire.SYSTEM_FINGERPRINT);
+    ArrayNode array = root.putArray("choices");
+    int completionTokens = 0;
+    for (int i = 0; i < choices.size(); i++) {
+      Answers.Choice c = choices.get(i);
+      completionTokens += c.tokens();
+      array.addObject()
+          .put("text", c.text())
+          .put("index", i)
+          .putNull("logprobs")
+          .put("finish_reason", c.finishReason());
+    }
+    root.putObject("usage")
+        .put("prompt_tokens", promptTokens)
+        .put("completion_tokens", completionTokens)
+        .put("total_tokens", promptTokens + completionTokens);
+    return new Reply.JsonBody(200, root.toString());
+  }
+
+  private Reply stream(String id, long created, String model, List<Answers.Choice> choices,
+      int promptTokens, boolean includeUsage) {
+    String head = "{\"id\":" + Wire.quote(id) + ",\"object\":\"text_completion\",\"created\":"
+        + created + ",\"model\":" + Wire.quote(model) + ",\"system_fingerprint\":\""
+        + Wire.SYSTEM_FINGERPRINT + "\",\"choices\":[";
+    String tail = includeUsage ? "],\"usage\":null}" : "]}";
+    List<Reply.Event> events = new ArrayList<>();
+    int completionTokens = 0;
+    for (int i = 0; i < choices.size(); i++) {
+      Answers.Choice c = choices.get(i);
+      completionTokens += c.tokens();
+      for (String piece : Answers.pieces(c, settings.chunkTokens())) {
+        events.add(new Reply.Event(head + choice(i, piece, null) + tail, true));
+      }
+      events.add(new Reply.Event(head + choice(i, "", c.finishReason()) + tail, false));
+    }
+    if (includeUsage) {
+      events.add(new Reply.Event(
+          head + "],\"usage\":" + Wire.usage(promptTokens, completionTokens) + "}", false));
+    }
+    events.add(new Reply.Event(Wire.DONE, false));
+    return new Reply.EventStream(events);
+  }
+
+  private static String choice(int index, String text, String finishReason) {
+    return "{\"text\":" + Wire.quote(text) + ",\"index\":" + index
+        + ",\"logprobs\":null,\"finish_reason\":"
+        + (finishReason == null ? "null" : "\"" + finishReason + "\"") + "}";
+  }
+}
