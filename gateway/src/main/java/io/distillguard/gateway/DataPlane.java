@@ -44,8 +44,21 @@ final class DataPlane {
     call.userAgent = truncate(request.getHeader(HttpHeaders.USER_AGENT), 512);
     call.headerFingerprint = HeaderFingerprint.of(request.headers());
     call.eventTime = Instant.now();
-    request.response().closeHandler(v -> call.clientClosed());
-    StageChain stages = chain;
+    boolean[] started = {false};
+    Runnable startChain = () -> {
+      started[0] = true;
+      chain.start(call);
+    };
+    // A client that leaves before its request is complete is still recorded, once, as cancelled.
+    Runnable clientGone = () -> {
+      if (started[0]) {
+        call.clientClosed();
+      } else {
+        call.admissionError = ApiError.clientGone();
+        startChain.run();
+      }
+    };
+    request.response().closeHandler(v -> clientGone.run());
     if (endpoint == null) {
       call.admissionError = ApiError.notFound(call.path());
     } else if (endpoint.method() != request.method()) {
@@ -63,7 +76,7 @@ final class DataPlane {
       }
     }
     if (call.admissionError != null || endpoint.method() != io.vertx.core.http.HttpMethod.POST) {
-      stages.start(call);
+      startChain.run();
       return;
     }
     String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -71,12 +84,17 @@ final class DataPlane {
       try {
         if (Long.parseLong(declared.trim()) > maxBodyBytes) {
           call.admissionError = ApiError.tooLarge(maxBodyBytes);
-          stages.start(call);
+          startChain.run();
           return;
         }
       } catch (NumberFormatException e) {
         // Netty rejects malformed lengths before we get here; treat anything else as unknown length.
       }
+    }
+    String expect = request.getHeader(HttpHeaders.EXPECT);
+    if (expect != null && expect.trim().equalsIgnoreCase("100-continue")) {
+      // The client waits for this before sending the body (curl does for bodies over 1 KiB).
+      request.response().writeContinue();
     }
     Buffer body = Buffer.buffer();
     boolean[] refused = {false};
@@ -87,16 +105,16 @@ final class DataPlane {
       if (body.length() + chunk.length() > maxBodyBytes) {
         refused[0] = true;
         call.admissionError = ApiError.tooLarge(maxBodyBytes);
-        stages.start(call);
+        startChain.run();
         return;
       }
       body.appendBuffer(chunk);
     });
-    request.exceptionHandler(e -> call.clientClosed());
+    request.exceptionHandler(e -> clientGone.run());
     request.endHandler(v -> {
       if (!refused[0]) {
         call.body = body;
-        stages.start(call);
+        startChain.run();
       }
     });
   }

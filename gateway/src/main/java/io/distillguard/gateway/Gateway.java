@@ -61,9 +61,11 @@ public final class Gateway implements AutoCloseable {
   private final int adminPort;
   private final String adminToken;
   private final HttpServer adminServer;
+  private final String dataPlaneDeployment;
 
   private Gateway(Builder b, Vertx vertx, boolean ownsVertx, ExchangeLog log, AccountDirectory directory,
-      EnforcementCache enforcement, GatewayMetrics metrics, int port, int adminPort, HttpServer adminServer) {
+      EnforcementCache enforcement, GatewayMetrics metrics, int port, int adminPort, HttpServer adminServer,
+      String dataPlaneDeployment) {
     this.vertx = vertx;
     this.ownsVertx = ownsVertx;
     this.exchangeLog = log;
@@ -74,6 +76,7 @@ public final class Gateway implements AutoCloseable {
     this.adminPort = adminPort;
     this.adminToken = b.adminToken;
     this.adminServer = adminServer;
+    this.dataPlaneDeployment = dataPlaneDeployment;
   }
 
   public static Builder builder(GatewayConfig config, Store store) {
@@ -119,6 +122,9 @@ public final class Gateway implements AutoCloseable {
       adminServer.close().await(10, TimeUnit.SECONDS);
       if (ownsVertx) {
         vertx.close().await(30, TimeUnit.SECONDS);
+      } else {
+        // Someone else's Vert.x keeps running: take our data-plane servers off it.
+        vertx.undeploy(dataPlaneDeployment).await(30, TimeUnit.SECONDS);
       }
     } catch (Exception e) {
       LOG.warn("stopping the servers did not finish cleanly", e);
@@ -210,10 +216,11 @@ public final class Gateway implements AutoCloseable {
       };
       UpstreamSettings upstream = UpstreamSettings.from(config.upstream, upstreamUrl);
       TrustedProxies proxies = new TrustedProxies(config.trustedProxies);
+      String deployment = null;
       try {
         int[] actualPort = {config.server.port};
         // One server per event loop; Vert.x shares the port among them (an ephemeral port too).
-        vx.deployVerticle(() -> new DataPlaneVerticle(this, metrics, log, sink, directory, enforcement, limiter,
+        deployment = vx.deployVerticle(() -> new DataPlaneVerticle(this, metrics, log, sink, directory, enforcement, limiter,
             upstream, proxies, actualPort), new DeploymentOptions().setInstances(loops))
             .await(30, TimeUnit.SECONDS);
         AdminApi admin = new AdminApi(vx, store, directory, enforcement, metrics, config.limits.tiers.keySet(),
@@ -225,10 +232,12 @@ public final class Gateway implements AutoCloseable {
         LOG.info("gateway listening on {}:{} (admin {}:{}), upstream {}", config.server.host, actualPort[0],
             config.admin.host, adminServer.actualPort(), upstream.baseUrl());
         return new Gateway(this, vx, owns, log, directory, enforcement, metrics, actualPort[0],
-            adminServer.actualPort(), adminServer);
+            adminServer.actualPort(), adminServer, deployment);
       } catch (Exception e) {
         if (owns) {
           vx.close();
+        } else if (deployment != null) {
+          vx.undeploy(deployment);
         }
         log.close();
         throw new IllegalStateException("the gateway could not start: " + e.getMessage(), e);

@@ -45,6 +45,12 @@ public record ApiError(
         Outcome.REJECTED);
   }
 
+  /** The client went away before it had sent the whole request (nginx's 499). */
+  public static ApiError clientGone() {
+    return new ApiError(499, "invalid_request_error", "client_cancelled",
+        "The client closed the connection before the request was complete.", null, 0, Outcome.CLIENT_CANCELLED);
+  }
+
   public static ApiError upstreamUnavailable(String message) {
     return new ApiError(502, "upstream_error", "upstream_unavailable", message, null, 0,
         Outcome.UPSTREAM_UNAVAILABLE);

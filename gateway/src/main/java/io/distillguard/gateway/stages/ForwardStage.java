@@ -37,7 +37,8 @@ public final class ForwardStage implements Stage {
     }
     if (call.stream && !call.clientWantsUsage) {
       ObjectNode copy = call.json.deepCopy();
-      copy.putObject("stream_options").put("include_usage", true);
+      ObjectNode options = copy.get("stream_options") instanceof ObjectNode o ? o : copy.putObject("stream_options");
+      options.put("include_usage", true); // keeping the client's other stream options
       return Json.write(copy);
     }
     return call.body;

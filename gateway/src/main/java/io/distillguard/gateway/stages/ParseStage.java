@@ -1,7 +1,9 @@
 package io.distillguard.gateway.stages;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillguard.core.ChatMessage;
 import io.distillguard.core.SamplingParams;
@@ -26,6 +28,9 @@ import java.util.List;
  */
 public final class ParseStage implements Stage {
   private static final int MAX_N = 128;
+  /** Strict: {@code {...} trailing} is not JSON, and must not reach the model server as if it were. */
+  private static final ObjectReader READER =
+      Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   @Override
   public void process(Call call, Chain chain) {
@@ -57,7 +62,7 @@ public final class ParseStage implements Stage {
     }
     JsonNode root;
     try {
-      root = Json.MAPPER.readTree(bytes);
+      root = READER.readTree(bytes);
     } catch (JsonProcessingException e) {
       return ApiError.badRequest("invalid_json",
           "The request body is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
@@ -84,7 +89,11 @@ public final class ParseStage implements Stage {
           if (!so.isObject()) {
             throw new Invalid("stream_options", "must be an object");
           }
-          call.clientWantsUsage = optionalBoolean((ObjectNode) so, "include_usage", false);
+          JsonNode iu = so.get("include_usage");
+          if (iu != null && !iu.isNull() && !iu.isBoolean()) {
+            throw new Invalid("stream_options.include_usage", "must be a boolean");
+          }
+          call.clientWantsUsage = iu != null && iu.asBoolean();
         }
         call.params = sampling(obj);
       }
@@ -161,6 +170,9 @@ public final class ParseStage implements Stage {
     if (!v.isArray() || v.isEmpty()) {
       throw new Invalid(field, "must be a string or a non-empty array");
     }
+    if (isTokenArray(v)) {
+      return List.of(new ChatMessage(role, v.toString())); // one prompt given as token ids
+    }
     List<ChatMessage> out = new ArrayList<>(v.size());
     for (int i = 0; i < v.size(); i++) {
       JsonNode item = v.get(i);
@@ -173,6 +185,15 @@ public final class ParseStage implements Stage {
       }
     }
     return out;
+  }
+
+  private static boolean isTokenArray(JsonNode array) {
+    for (JsonNode item : array) {
+      if (!item.isIntegralNumber()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static SamplingParams sampling(ObjectNode obj) {

@@ -39,6 +39,8 @@ public final class UpstreamExchange {
   private final List<ResponseTransform.Session> sessions = new ArrayList<>(0);
   private HttpClientRequest request;
   private boolean timedOut;
+  /** We reset the request ourselves: the failures that follow are not the model server's fault. */
+  private boolean cancelled;
 
   public UpstreamExchange(HttpClient client, UpstreamSettings settings, Call call, Buffer body) {
     this.client = client;
@@ -97,7 +99,7 @@ public final class UpstreamExchange {
     }
     if (ar.failed()) {
       timer.stop();
-      if (timedOut) {
+      if (timedOut || cancelled) {
         return;
       }
       call.reject(ApiError.upstreamBroken("The model server closed the connection before answering."));
@@ -134,7 +136,7 @@ public final class UpstreamExchange {
     });
     response.exceptionHandler(e -> {
       timer.stop();
-      if (!call.isFinished() && !timedOut) {
+      if (!call.isFinished() && !timedOut && !cancelled) {
         call.reject(ApiError.upstreamBroken("The model server dropped the connection mid-answer."));
       }
     });
@@ -267,7 +269,7 @@ public final class UpstreamExchange {
     });
     response.exceptionHandler(e -> {
       timer.stop();
-      if (!call.isFinished() && !timedOut) {
+      if (!call.isFinished() && !timedOut && !cancelled) {
         endStreamWithError(ApiError.upstreamBroken("The model server dropped the stream mid-answer."));
       }
     });
@@ -440,6 +442,7 @@ public final class UpstreamExchange {
   }
 
   private void cancel() {
+    cancelled = true;
     timer.stop();
     if (request != null) {
       request.reset();
