@@ -80,6 +80,11 @@ public final class AdminApi {
 
   public Router router() {
     Router r = Router.router(vertx);
+    r.route().handler(ctx -> {
+      // Admin answers echo attacker-controlled text; never let a browser sniff them into HTML.
+      ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Cache-Control", "no-store");
+      ctx.next();
+    });
     r.route().handler(BodyHandler.create(false).setBodyLimit(1 << 20));
     r.get("/metrics").handler(ctx -> {
       if (metricsRequireToken && !authorized(ctx)) {

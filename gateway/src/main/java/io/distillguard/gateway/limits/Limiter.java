@@ -6,7 +6,8 @@ import io.distillguard.gateway.config.GatewayConfig;
 import io.distillguard.gateway.pipeline.ApiError;
 import io.distillguard.gateway.pipeline.Call;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
 
 /**
  * Request, token and concurrency limits per key and per account, chosen by the account's tier (and by the
@@ -19,8 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Limiter {
   private final GatewayConfig.Limits config;
-  private final Map<String, LimitState> accounts = new ConcurrentHashMap<>();
-  private final Map<String, LimitState> keys = new ConcurrentHashMap<>();
+  // Idle subjects are forgotten so memory follows the active population, not every key ever seen; after ten idle
+  // minutes a fresh state (full buckets) is what the old one would have refilled to anyway.
+  private final Map<String, LimitState> accounts = idleExpiring();
+  private final Map<String, LimitState> keys = idleExpiring();
 
   public Limiter(GatewayConfig.Limits config) {
     this.config = config;
@@ -100,6 +103,10 @@ public final class Limiter {
     }
     // First request, or the tier or enforcement status changed: start over with the new limits.
     return map.compute(id, (k, old) -> old != null && old.limits() == limits ? old : new LimitState(limits, nowNanos));
+  }
+
+  private static Map<String, LimitState> idleExpiring() {
+    return Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10)).<String, LimitState>build().asMap();
   }
 
   /** Number of accounts and keys with limit state, for the metrics. */
