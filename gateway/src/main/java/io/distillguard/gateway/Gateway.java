@@ -4,6 +4,9 @@ import io.distillguard.core.Account;
 import io.distillguard.gateway.admin.AdminApi;
 import io.distillguard.gateway.auth.AccountDirectory;
 import io.distillguard.gateway.config.GatewayConfig;
+import io.distillguard.gateway.detection.DetectionFactory;
+import io.distillguard.gateway.detection.DetectionService;
+import io.distillguard.gateway.detection.VerdictRecorder;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.limits.Limiter;
 import io.distillguard.gateway.log.ExchangeLog;
@@ -61,11 +64,13 @@ public final class Gateway implements AutoCloseable {
   private final int adminPort;
   private final String adminToken;
   private final HttpServer adminServer;
+  private final DetectionService detection;
   private final String dataPlaneDeployment;
 
   private Gateway(Builder b, Vertx vertx, boolean ownsVertx, ExchangeLog log, AccountDirectory directory,
       EnforcementCache enforcement, GatewayMetrics metrics, int port, int adminPort, HttpServer adminServer,
-      String dataPlaneDeployment) {
+      String dataPlaneDeployment, DetectionService detection) {
+    this.detection = detection;
     this.vertx = vertx;
     this.ownsVertx = ownsVertx;
     this.exchangeLog = log;
@@ -115,6 +120,11 @@ public final class Gateway implements AutoCloseable {
     return vertx;
   }
 
+  /** The detection service, or null when detection is disabled. */
+  public DetectionService detection() {
+    return detection;
+  }
+
   /** Stops taking requests, writes out the exchange log, and releases the event loops. */
   @Override
   public void close() {
@@ -128,6 +138,9 @@ public final class Gateway implements AutoCloseable {
       }
     } catch (Exception e) {
       LOG.warn("stopping the servers did not finish cleanly", e);
+    }
+    if (detection != null) {
+      detection.close();
     }
     exchangeLog.close();
   }
@@ -208,9 +221,18 @@ public final class Gateway implements AutoCloseable {
         enforcement.set(a.id(), a.status());
       }
       Limiter limiter = new Limiter(config.limits);
-      ExchangeSink sink = extraSinks.isEmpty() ? log : e -> {
+      DetectionService detection = null;
+      List<ExchangeSink> sinks = new ArrayList<>(extraSinks);
+      if (config.detection.enabled) {
+        detection = new DetectionService(DetectionFactory.engine(config.detection), enforcement,
+            config.detection.queueCapacity);
+        detection.addListener(new VerdictRecorder(store, directory, clock));
+        metrics.bindDetection(detection, enforcement);
+        sinks.add(0, detection);
+      }
+      ExchangeSink sink = sinks.isEmpty() ? log : e -> {
         log.accept(e);
-        for (ExchangeSink s : extraSinks) {
+        for (ExchangeSink s : sinks) {
           s.accept(e);
         }
       };
@@ -224,7 +246,7 @@ public final class Gateway implements AutoCloseable {
             upstream, proxies, actualPort), new DeploymentOptions().setInstances(loops))
             .await(30, TimeUnit.SECONDS);
         AdminApi admin = new AdminApi(vx, store, directory, enforcement, metrics, config.limits.tiers.keySet(),
-            adminToken, config.admin.metricsRequireToken, clock);
+            adminToken, config.admin.metricsRequireToken, clock, detection);
         HttpServer adminServer = vx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
             .requestHandler(admin.router())
             .listen(config.admin.port, config.admin.host)
@@ -232,8 +254,11 @@ public final class Gateway implements AutoCloseable {
         LOG.info("gateway listening on {}:{} (admin {}:{}), upstream {}", config.server.host, actualPort[0],
             config.admin.host, adminServer.actualPort(), upstream.baseUrl());
         return new Gateway(this, vx, owns, log, directory, enforcement, metrics, actualPort[0],
-            adminServer.actualPort(), adminServer, deployment);
+            adminServer.actualPort(), adminServer, deployment, detection);
       } catch (Exception e) {
+        if (detection != null) {
+          detection.close();
+        }
         if (owns) {
           vx.close();
         } else if (deployment != null) {

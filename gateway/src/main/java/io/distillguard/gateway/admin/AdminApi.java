@@ -9,7 +9,9 @@ import io.distillguard.core.ApiKey;
 import io.distillguard.core.AuditEntry;
 import io.distillguard.core.Exchange;
 import io.distillguard.core.Outcome;
+import io.distillguard.core.detect.RiskScore;
 import io.distillguard.gateway.auth.AccountDirectory;
+import io.distillguard.gateway.detection.DetectionService;
 import io.distillguard.gateway.auth.ApiKeys;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.metrics.GatewayMetrics;
@@ -64,9 +66,13 @@ public final class AdminApi {
   private final byte[] token;
   private final boolean metricsRequireToken;
   private final Clock clock;
+  private final DetectionService detection;
 
+  /** @param detection the detection service, or null when detection is off */
   public AdminApi(Vertx vertx, Store store, AccountDirectory directory, EnforcementCache enforcement,
-      GatewayMetrics metrics, Set<String> tiers, String token, boolean metricsRequireToken, Clock clock) {
+      GatewayMetrics metrics, Set<String> tiers, String token, boolean metricsRequireToken, Clock clock,
+      DetectionService detection) {
+    this.detection = detection;
     this.vertx = vertx;
     this.store = store;
     this.directory = directory;
@@ -225,7 +231,8 @@ public final class AdminApi {
     String id = ctx.pathParam("id");
     blocking(ctx, () -> {
       Account a = store.accounts().find(id).orElseThrow(() -> new NotFoundException("no account " + id));
-      return AdminViews.accountDetail(a, store.exchanges().counts(id), store.keys().forAccount(id));
+      RiskScore risk = detection == null ? RiskScore.NONE : detection.risk(id);
+      return AdminViews.accountDetail(a, store.exchanges().counts(id), store.keys().forAccount(id), risk);
     }).onSuccess(view -> respond(ctx, 200, view));
   }
 
@@ -262,6 +269,9 @@ public final class AdminApi {
     }).onSuccess(after -> {
       directory.put(after);
       enforcement.set(id, status);
+      if (detection != null) {
+        detection.analystDecision(id, status);
+      }
       respond(ctx, 200, AdminViews.account(after));
     });
   }

@@ -8,6 +8,8 @@ import io.distillguard.core.AuditEntry;
 import io.distillguard.core.ChatMessage;
 import io.distillguard.core.Exchange;
 import io.distillguard.core.SamplingParams;
+import io.distillguard.core.detect.Reason;
+import io.distillguard.core.detect.RiskScore;
 import io.distillguard.gateway.pipeline.Json;
 import io.distillguard.store.ExchangeCounts;
 import java.time.Instant;
@@ -31,15 +33,20 @@ final class AdminViews {
     return n;
   }
 
-  /**
-   * The full account view. Risk and cluster are empty until detection and linkage have scored the account.
-   */
-  static ObjectNode accountDetail(Account a, ExchangeCounts counts, List<ApiKey> keys) {
+  /** The full account view. The cluster is empty until cross-account linkage exists. */
+  static ObjectNode accountDetail(Account a, ExchangeCounts counts, List<ApiKey> keys, RiskScore score) {
     ObjectNode n = account(a);
     ObjectNode risk = n.putObject("risk");
-    risk.put("score", 0.0);
-    risk.put("level", "none");
-    risk.putArray("reasons");
+    risk.put("score", Math.round(score.score() * 1000) / 1000.0);
+    risk.put("level", score.level().wireName());
+    risk.put("evidence", score.evidence());
+    ArrayNode reasons = risk.putArray("reasons");
+    for (Reason r : score.reasons()) {
+      reasons.addObject().put("signal", r.signal())
+          .put("value", Math.round(r.value() * 1000) / 1000.0)
+          .put("contribution", Math.round(r.contribution() * 1000) / 1000.0)
+          .put("explanation", r.explanation());
+    }
     n.putNull("cluster_id");
     ObjectNode c = n.putObject("counts");
     c.put("exchanges", counts.exchanges());

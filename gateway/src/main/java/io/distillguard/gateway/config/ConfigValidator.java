@@ -58,6 +58,24 @@ public final class ConfigValidator {
       limitSet(p + ".key", e.getValue().key);
     }
     limitSet("limits.throttled", c.limits.throttled);
+    GatewayConfig.Detection d = c.detection;
+    require(d != null, "detection", "is missing");
+    require(d.weights != null && !d.weights.isEmpty(), "detection.weights", "must name at least one detector");
+    for (Map.Entry<String, Double> w : d.weights.entrySet()) {
+      require(w.getValue() != null && w.getValue() >= 0 && w.getValue() <= 1, "detection.weights." + w.getKey(),
+          "must be between 0 and 1");
+      require(io.distillguard.gateway.detection.DetectionFactory.available().contains(w.getKey()),
+          "detection.weights." + w.getKey(), "unknown detector; available: "
+              + String.join(", ", io.distillguard.gateway.detection.DetectionFactory.available()));
+    }
+    require(d.watch > 0 && d.watch <= d.throttle && d.throttle <= d.degrade && d.degrade <= d.block
+        && d.block <= 1, "detection", "thresholds must satisfy 0 < watch <= throttle <= degrade <= block <= 1");
+    require(d.minEvidenceThrottle >= 0 && d.minEvidenceBlock >= d.minEvidenceThrottle,
+        "detection.min-evidence-block", "must be at least min-evidence-throttle (and both non-negative)");
+    require(d.allowlist != null, "detection.allowlist", "must be a list (may be empty)");
+    require(d.paceRequestsPerDay > 0 && d.paceTokensPerDay > 0, "detection.pace-requests-per-day",
+        "pace references must be positive");
+    require(d.queueCapacity >= 1, "detection.queue-capacity", "must be at least 1");
     GatewayConfig.ExchangeLog l = c.exchangeLog;
     require(l != null, "exchange-log", "is missing");
     require(l.queueCapacity >= 1, "exchange-log.queue-capacity", "must be at least 1");

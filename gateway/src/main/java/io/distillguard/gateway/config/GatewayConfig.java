@@ -27,6 +27,7 @@ public final class GatewayConfig {
   public List<String> trustedProxies = List.of("127.0.0.0/8", "::1/128");
   public Limits limits = new Limits();
   public ExchangeLog exchangeLog = new ExchangeLog();
+  public Detection detection = new Detection();
 
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static final class Server {
@@ -107,6 +108,42 @@ public final class GatewayConfig {
       l.tokensPerMinute = tokensPerMinute;
       l.concurrent = concurrent;
       return l;
+    }
+  }
+
+  /** Per-account detection: which signals, how they combine, and the policy that turns scores into actions. */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class Detection {
+    public boolean enabled = true;
+    /** Detector names with their weights in the combined score (noisy-OR). */
+    public Map<String, Double> weights = defaultWeights();
+    /** Lowest combined score for each action. */
+    public double watch = 0.5;
+    public double throttle = 0.8;
+    public double degrade = 0.9;
+    public double block = 0.97;
+    /** Least number of exchanges before an account may be throttled or blocked. */
+    public long minEvidenceThrottle = 50;
+    public long minEvidenceBlock = 200;
+    /** Accounts licensed to distill: scored and reported, never restricted beyond watch. */
+    public List<String> allowlist = List.of();
+    /** Requests per day at which the pace signal starts to rise. */
+    public double paceRequestsPerDay = 2000;
+    public double paceTokensPerDay = 1_000_000;
+    /** Exchanges waiting for the detection thread; beyond this they are skipped for detection (still logged). */
+    public int queueCapacity = 50_000;
+
+    private static Map<String, Double> defaultWeights() {
+      Map<String, Double> w = new LinkedHashMap<>();
+      w.put("reasoning", 0.6);
+      w.put("templates", 0.45);
+      w.put("coverage", 0.45);
+      w.put("harvest-params", 0.6);
+      w.put("conversation", 0.3);
+      w.put("timing", 0.3);
+      w.put("languages", 0.6);
+      w.put("pace", 0.5);
+      return w;
     }
   }
 

@@ -25,6 +25,11 @@ public final class EnforcementCache {
     }
   }
 
+  /** Number of accounts at the given status (other than active). */
+  public long count(AccountStatus status) {
+    return statuses.values().stream().filter(s -> s == status).count();
+  }
+
   /** Number of accounts at a status other than active. */
   public int restrictedCount() {
     return statuses.size();

@@ -1,5 +1,8 @@
 package io.distillguard.gateway.metrics;
 
+import io.distillguard.core.AccountStatus;
+import io.distillguard.gateway.detection.DetectionService;
+import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.log.ExchangeLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -31,6 +34,26 @@ public final class GatewayMetrics {
         .description("Exchanges lost because both journal and queue failed (must stay 0)").register(registry);
     FunctionCounter.builder("distillguard.exchange.stored", log, ExchangeLog::storedCount)
         .description("Exchanges committed to the store").register(registry);
+  }
+
+  public void bindDetection(DetectionService detection, EnforcementCache enforcement) {
+    FunctionCounter.builder("distillguard.detection.processed", detection, DetectionService::processed)
+        .description("Exchanges folded into detector state").register(registry);
+    FunctionCounter.builder("distillguard.detection.skipped", detection, DetectionService::skipped)
+        .description("Exchanges not scored because the detection queue was full (still logged)").register(registry);
+    FunctionCounter.builder("distillguard.detection.escalations", detection, DetectionService::escalations)
+        .description("Automatic status escalations").register(registry);
+    Gauge.builder("distillguard.detection.backlog", detection, DetectionService::backlog)
+        .description("Exchanges waiting for the detection thread").register(registry);
+    Gauge.builder("distillguard.detection.propagation.mean", detection, d -> d.meanPropagationMicros() / 1e6)
+        .baseUnit("seconds").description("Mean time from an exchange's arrival to its verdict in the enforcement "
+            + "cache").register(registry);
+    for (AccountStatus s : AccountStatus.values()) {
+      if (s != AccountStatus.ACTIVE) {
+        Gauge.builder("distillguard.accounts", enforcement, e -> e.count(s)).tag("status", s.wireName())
+            .description("Accounts at each restricted status").register(registry);
+      }
+    }
   }
 
   /** Records one finished request. */

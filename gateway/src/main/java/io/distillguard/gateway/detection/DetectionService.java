@@ -1,0 +1,241 @@
+package io.distillguard.gateway.detection;
+
+import io.distillguard.core.AccountStatus;
+import io.distillguard.core.Exchange;
+import io.distillguard.core.detect.DetectionEngine;
+import io.distillguard.core.detect.Reason;
+import io.distillguard.core.detect.RiskLevel;
+import io.distillguard.core.detect.RiskScore;
+import io.distillguard.core.detect.Verdict;
+import io.distillguard.gateway.enforcement.EnforcementCache;
+import io.distillguard.gateway.log.ExchangeSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the detection core beside the data plane: the request path only offers each finished exchange to a bounded
+ * queue; one detection thread folds it into the account's detector state, and when an account's level rises it puts
+ * the new status into the enforcement cache at once (the next request of that account sees it) and hands the verdict
+ * to listeners (the store and the audit log, alerts).
+ *
+ * <p>Detection never slows or fails a request: when the queue is full the exchange is skipped for detection (it is
+ * still in the exchange log) and counted. An analyst's decision about an account caps what detection may do to it
+ * afterwards, so a reviewed false positive is not re-blocked by the same evidence.
+ */
+public final class DetectionService implements ExchangeSink, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DetectionService.class);
+
+  private final DetectionEngine engine;
+  private final EnforcementCache enforcement;
+  private final BlockingQueue<Object> queue;
+  private final AtomicLong offered = new AtomicLong();
+  private final AtomicLong done = new AtomicLong();
+  private final Map<String, RiskScore> risks = new ConcurrentHashMap<>();
+  private final Map<String, RiskLevel> analystCeilings = new ConcurrentHashMap<>();
+  private final List<Consumer<Verdict>> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong processed = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
+  private final AtomicLong escalations = new AtomicLong();
+  private final AtomicLong propagationMicrosTotal = new AtomicLong();
+  private final Thread worker;
+  private volatile boolean running = true;
+
+  public DetectionService(DetectionEngine engine, EnforcementCache enforcement, int queueCapacity) {
+    this.engine = engine;
+    this.enforcement = enforcement;
+    this.queue = new ArrayBlockingQueue<>(queueCapacity);
+    this.worker = new Thread(this::run, "detection");
+    worker.setDaemon(true);
+    worker.start();
+  }
+
+  /** Called for every verdict after the enforcement cache has it (on the detection thread; keep it short). */
+  public void addListener(Consumer<Verdict> listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public void accept(Exchange exchange) {
+    if (exchange.accountId() == null) {
+      return;
+    }
+    offered.incrementAndGet();
+    if (!queue.offer(exchange)) {
+      offered.decrementAndGet();
+      skipped.incrementAndGet();
+    }
+  }
+
+  /** The account's latest risk, or {@link RiskScore#NONE}. */
+  public RiskScore risk(String accountId) {
+    return risks.getOrDefault(accountId, RiskScore.NONE);
+  }
+
+  /**
+   * An analyst set the account's status: detection continues from that level and may not go above it on its own
+   * (until the analyst raises or clears the cap with another decision).
+   */
+  public void analystDecision(String accountId, AccountStatus status) {
+    RiskLevel level = levelOf(status);
+    analystCeilings.put(accountId, level);
+    offered.incrementAndGet();
+    try {
+      queue.put(new Ruling(accountId, level)); // rare, and must not be lost
+    } catch (InterruptedException e) {
+      offered.decrementAndGet();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public long processed() {
+    return processed.get();
+  }
+
+  public long skipped() {
+    return skipped.get();
+  }
+
+  public long escalations() {
+    return escalations.get();
+  }
+
+  public int backlog() {
+    return queue.size();
+  }
+
+  /** Mean time from the exchange's arrival at the gateway to its verdict in the enforcement cache, microseconds. */
+  public double meanPropagationMicros() {
+    long n = escalations.get();
+    return n == 0 ? 0 : (double) propagationMicrosTotal.get() / n;
+  }
+
+  /** Waits until everything offered so far has been processed (tests and orderly shutdown). */
+  public boolean drain(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (done.get() < offered.get()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    drain(Duration.ofSeconds(10));
+    running = false;
+    worker.interrupt();
+    try {
+      worker.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** An analyst's ruling, queued so it is ordered with the exchanges around it. */
+  private record Ruling(String accountId, RiskLevel level) {}
+
+  private void run() {
+    while (running) {
+      Object item;
+      try {
+        item = queue.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException ex) {
+        if (!running) {
+          return;
+        }
+        continue;
+      }
+      if (item == null) {
+        continue;
+      }
+      try {
+        if (item instanceof Ruling r) {
+          engine.override(r.accountId(), r.level());
+        } else {
+          Exchange e = (Exchange) item;
+          Verdict v = engine.accept(e);
+          processed.incrementAndGet();
+          risks.put(e.accountId(), engine.risk(e.accountId()));
+          if (v != null) {
+            apply(v);
+          }
+        }
+      } catch (RuntimeException ex) {
+        LOG.error("detection failed", ex);
+      } finally {
+        done.incrementAndGet();
+      }
+    }
+  }
+
+  private void apply(Verdict v) {
+    RiskLevel ceiling = analystCeilings.get(v.accountId());
+    if (ceiling != null && v.level().compareTo(ceiling) > 0) {
+      return; // an analyst has ruled on this account; detection keeps scoring but does not act above the ruling
+    }
+    AccountStatus current = enforcement.statusOf(v.accountId());
+    AccountStatus target = v.level().status();
+    if (target.compareTo(current) <= 0) {
+      return; // already at least as restricted (e.g. by an analyst)
+    }
+    enforcement.set(v.accountId(), target);
+    escalations.incrementAndGet();
+    long micros = Duration.between(v.at(), java.time.Instant.now()).toNanos() / 1_000;
+    if (micros >= 0 && micros < 3_600_000_000L) {
+      propagationMicrosTotal.addAndGet(micros);
+    }
+    for (Consumer<Verdict> l : listeners) {
+      try {
+        l.accept(v);
+      } catch (RuntimeException ex) {
+        LOG.error("verdict listener failed for account {}", v.accountId(), ex);
+      }
+    }
+  }
+
+  /** Top reasons as audit details: signal → "value (contribution): explanation". */
+  public static Map<String, String> details(Verdict v) {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("from", v.previous().status().wireName());
+    d.put("to", v.level().status().wireName());
+    d.put("score", String.format("%.3f", v.risk().score()));
+    d.put("evidence", Long.toString(v.risk().evidence()));
+    d.put("source", "detection");
+    List<Reason> reasons = new ArrayList<>(v.risk().reasons());
+    for (int i = 0; i < Math.min(4, reasons.size()); i++) {
+      Reason r = reasons.get(i);
+      d.put("reason." + (i + 1), r.signal() + " " + String.format("%.2f", r.value()) + " (+"
+          + String.format("%.2f", r.contribution()) + "): " + r.explanation());
+    }
+    return d;
+  }
+
+  private static RiskLevel levelOf(AccountStatus s) {
+    for (RiskLevel l : RiskLevel.values()) {
+      if (l.status() == s) {
+        return l;
+      }
+    }
+    return RiskLevel.NONE;
+  }
+
+}
