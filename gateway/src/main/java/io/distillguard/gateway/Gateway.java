@@ -17,6 +17,7 @@ import io.distillguard.gateway.pipeline.Stage;
 import io.distillguard.gateway.pipeline.StageChain;
 import io.distillguard.gateway.stages.AdmissionStage;
 import io.distillguard.gateway.stages.AuthenticateStage;
+import io.distillguard.gateway.stages.DegradeStage;
 import io.distillguard.gateway.stages.EnforcementStage;
 import io.distillguard.gateway.stages.ForwardStage;
 import io.distillguard.gateway.stages.LimitStage;
@@ -47,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * A running gateway node: the data plane on one port (one server per event loop, sharing the port), the admin API
  * on another, the exchange log writing behind them.
  *
- * <p>The stage chain is: metrics → record → admission → authenticate → parse → enforcement → limits → forward.
+ * <p>The stage chain is: metrics → record → admission → authenticate → parse → enforcement → limits → degrade →
+ * forward.
  * Later capabilities (detection, watermarking, degrading) add stages; {@link Builder#extraStages} puts them between
  * limits and forward.
  */
@@ -279,6 +281,7 @@ public final class Gateway implements AutoCloseable {
       stages.add(new ParseStage());
       stages.add(new EnforcementStage(enforcement));
       stages.add(new LimitStage(limiter));
+      stages.add(new DegradeStage());
       stages.addAll(extraStages);
       stages.add(new ForwardStage(client, upstream));
       return new StageChain(stages);

@@ -47,6 +47,7 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
   private final List<Consumer<Verdict>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong processed = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
   private final AtomicLong escalations = new AtomicLong();
   private final AtomicLong propagationMicrosTotal = new AtomicLong();
   private final Thread worker;
@@ -105,6 +106,11 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
 
   public long skipped() {
     return skipped.get();
+  }
+
+  /** Exchanges a detector threw on (must stay 0). */
+  public long failures() {
+    return failures.get();
   }
 
   public long escalations() {
@@ -179,7 +185,9 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
             apply(v);
           }
         }
-      } catch (RuntimeException ex) {
+      } catch (RuntimeException | LinkageError | AssertionError ex) {
+        // A broken detector must not silently end detection for everyone: log, count, carry on.
+        failures.incrementAndGet();
         LOG.error("detection failed", ex);
       } finally {
         done.incrementAndGet();

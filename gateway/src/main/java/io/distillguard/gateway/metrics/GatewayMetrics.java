@@ -41,6 +41,8 @@ public final class GatewayMetrics {
         .description("Exchanges folded into detector state").register(registry);
     FunctionCounter.builder("distillguard.detection.skipped", detection, DetectionService::skipped)
         .description("Exchanges not scored because the detection queue was full (still logged)").register(registry);
+    FunctionCounter.builder("distillguard.detection.failures", detection, DetectionService::failures)
+        .description("Exchanges a detector failed on (must stay 0)").register(registry);
     FunctionCounter.builder("distillguard.detection.escalations", detection, DetectionService::escalations)
         .description("Automatic status escalations").register(registry);
     Gauge.builder("distillguard.detection.backlog", detection, DetectionService::backlog)
