@@ -12,17 +12,38 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * An ordinary customer: sessions arrive as a Poisson process modulated by the persona's diurnal and weekly rhythm
- * (thinning); a session is a conversation whose length and think times follow the Mooncake fit (see
- * {@link TraceFit}). Follow-up turns resend the whole conversation, including the answers the gateway served
- * (from {@link #onResult}); when an answer has not arrived yet or had no text, a short placeholder stands in.
- * Follow-ups are the prompt's own later turns when its dataset has them (HH later Human turns, MT-Bench second
- * turns, OpenAssistant prompter replies), else real follow-ups from other conversations or generic ones.
+ * An ordinary customer. Its traffic runs in lanes:
+ * <ul>
+ *   <li><b>Conversation lanes</b>: sessions arrive as a Poisson process modulated by the persona's diurnal and
+ *       weekly rhythm (thinning); a session is a conversation whose length and think times follow the Mooncake fit
+ *       (see {@link TraceFit}). Follow-up turns resend the whole conversation including the answers the gateway
+ *       served (from {@link #onResult}); when an answer has not arrived yet or had no text, {@link #PLACEHOLDER}
+ *       stands in. Follow-ups are the prompt's own later turns when its dataset has them (HH later Human turns,
+ *       MT-Bench second turns, OpenAssistant prompter replies), else real follow-ups from other conversations or
+ *       generic ones. One person holds one conversation at a time; an account busier than
+ *       {@link #LANE_CAPACITY} requests a day (an app or a team behind one key) runs several conversations in
+ *       parallel.</li>
+ *   <li><b>A script lane</b> for busy accounts: a share of their traffic comes from scripts that send a list of
+ *       single-turn requests in one of a few fixed personal templates, a burst of log-normal size (median
+ *       {@link #BURST_MEDIAN}) with exponential gaps (mean {@link #BURST_GAP_MS} ms). The share grows with the
+ *       account's volume, from 0 at {@link #SCRIPT_FROM} requests/day to {@link #SCRIPT_MAX_SHARE} at
+ *       {@link #SCRIPT_FULL}. These constants are calibrated so the population's index of dispersion at 1, 10 and
+ *       60 s windows comes out near the Azure conversation trace's 1.4, 3.9 and 16 (checked in
+ *       {@code PopulationStatisticsTest}).</li>
+ * </ul>
  */
 public final class BenignUser extends SingleAccountActor {
   /** Stands in for an answer the client has not received. */
   public static final String PLACEHOLDER = "(no answer received)";
   static final int MAX_HISTORY = 12;
+  /** Requests a day one conversation lane carries at most on average (one person chatting). */
+  public static final double LANE_CAPACITY = 250;
+  public static final double SCRIPT_FROM = 20;
+  public static final double SCRIPT_FULL = 600;
+  public static final double SCRIPT_MAX_SHARE = 0.85;
+  public static final double BURST_MEDIAN = 25;
+  public static final double BURST_SIGMA = 1.0;
+  public static final double BURST_GAP_MS = 1800;
 
   /** Generic follow-ups people send after an answer. */
   static final String[] GENERIC_FOLLOW_UPS = {"Can you make it shorter?", "Thanks! Can you give me an example?",
@@ -33,22 +54,54 @@ public final class BenignUser extends SingleAccountActor {
       "Give me three more ideas like that.", "Can you translate that into Spanish?", "Are you sure? Please double check.",
       "Now summarize everything in two sentences."};
 
+  /** Personal script templates ({c} = an item of the user's list). */
+  static final String[][] SCRIPT_TEMPLATES = {{null, "{c}"}, {null, "Summarize the following text:\n\n{c}"},
+      {"You are a helpful assistant.", "{c}"}, {null, "Rewrite this to be clearer and more concise:\n{c}"},
+      {null, "Answer briefly.\n\n{c}"}, {"You extract key points as a bulleted list.", "{c}"},
+      {null, "Translate the following into English if needed, then reply to it:\n{c}"}};
+
   private final Persona p;
   private final PromptPool[] pools;
   private final double[] poolCum;
   private final List<Prompt> realFollowUps;
-  private final double peakSessionsPerMs;
   private final double turnContinue;
   private final boolean chat;
-
-  private final ArrayList<ChatMessage> history = new ArrayList<>();
-  private Prompt sessionPrompt;
-  private int turn;
-  private int turnsLeft;
-  private String sessionIp;
-  private SimRequest current;
-  private boolean awaiting;
+  private final Conversation[] lanes;
+  private final Script script;
   private long requests;
+
+  /** One conversation at a time. */
+  private final class Conversation {
+    final double peakSessionsPerMs;
+    final ArrayList<ChatMessage> history = new ArrayList<>();
+    long at;
+    Prompt sessionPrompt;
+    int turn;
+    int turnsLeft;
+    String sessionIp;
+    SimRequest current;
+    boolean awaiting;
+
+    Conversation(double peakSessionsPerMs, long from) {
+      this.peakSessionsPerMs = peakSessionsPerMs;
+      this.at = nextArrival(from, peakSessionsPerMs);
+    }
+  }
+
+  /** Scripted bursts. */
+  private final class Script {
+    final double peakBurstsPerMs;
+    final String[] template;
+    long at;
+    int left;
+
+    Script(double peakBurstsPerMs, long from) {
+      this.peakBurstsPerMs = peakBurstsPerMs;
+      this.template = SCRIPT_TEMPLATES[rng.nextInt(SCRIPT_TEMPLATES.length)];
+      this.at = nextArrival(from, peakBurstsPerMs);
+      this.left = burstSize();
+    }
+  }
 
   public BenignUser(SimContext ctx, Persona persona, SplittableRandom rng) {
     super(ctx, persona.account, rng);
@@ -58,17 +111,35 @@ public final class BenignUser extends SingleAccountActor {
     this.poolCum = Seeds.cumulative(w);
     List<Prompt> follow = new ArrayList<>();
     for (PromptPool pool : pools) {
-      for (Prompt pr : pool.withFollowUps()) {
-        follow.add(pr);
-      }
+      follow.addAll(pool.withFollowUps());
     }
     this.realFollowUps = follow;
     this.turnContinue = ctx.traces().turnContinue();
-    double meanTurns = 1 / (1 - turnContinue);
-    double sessionsPerMs = persona.requestsPerDay / meanTurns / 86_400_000.0;
-    this.peakSessionsPerMs = sessionsPerMs / persona.rhythm.mean();
     this.chat = !persona.legacyCompletions;
-    this.nextAt = nextSession(Math.max(ctx.startMillis(), persona.activeFrom));
+    long from = Math.max(ctx.startMillis(), persona.activeFrom);
+    double perDay = persona.requestsPerDay;
+    double scriptShare = scriptShare(perDay);
+    double conversational = perDay * (1 - scriptShare);
+    int laneCount = Math.max(1, (int) Math.ceil(conversational / LANE_CAPACITY));
+    double meanTurns = 1 / (1 - turnContinue);
+    double perLaneSessionsPerMs = conversational / laneCount / meanTurns / 86_400_000.0 / persona.rhythm.mean();
+    this.lanes = new Conversation[laneCount];
+    for (int i = 0; i < laneCount; i++) {
+      lanes[i] = new Conversation(perLaneSessionsPerMs, from);
+    }
+    double meanBurst = Math.exp(Math.log(BURST_MEDIAN) + BURST_SIGMA * BURST_SIGMA / 2);
+    this.script = scriptShare > 0 ? new Script(perDay * scriptShare / meanBurst / 86_400_000.0
+        / persona.rhythm.mean(), from) : null;
+    refresh();
+  }
+
+  /** Share of an account's traffic sent by scripts, by its requests per day. */
+  public static double scriptShare(double perDay) {
+    if (perDay <= SCRIPT_FROM) {
+      return 0;
+    }
+    double x = Math.log(perDay / SCRIPT_FROM) / Math.log(SCRIPT_FULL / SCRIPT_FROM);
+    return SCRIPT_MAX_SHARE * Math.min(1, x);
   }
 
   public Persona persona() {
@@ -79,14 +150,23 @@ public final class BenignUser extends SingleAccountActor {
     return requests;
   }
 
-  /** First session start after {@code from} (non-homogeneous Poisson process by thinning). */
-  private long nextSession(long from) {
-    if (peakSessionsPerMs <= 0) {
+  /** Parallel conversations this account runs. */
+  public int conversationLanes() {
+    return lanes.length;
+  }
+
+  private int burstSize() {
+    return (int) Math.max(2, Math.min(2000, Seeds.logNormal(rng, Math.log(BURST_MEDIAN), BURST_SIGMA)));
+  }
+
+  /** First arrival after {@code from} of a process with the persona's rhythm (thinning). */
+  private long nextArrival(long from, double peakPerMs) {
+    if (peakPerMs <= 0) {
       return NONE;
     }
     double t = from;
     long limit = Math.min(ctx.endMillis(), p.activeUntil);
-    double meanGap = 1 / peakSessionsPerMs;
+    double meanGap = 1 / peakPerMs;
     while (true) {
       t += Seeds.exp(rng, meanGap);
       if (t >= limit) {
@@ -98,27 +178,87 @@ public final class BenignUser extends SingleAccountActor {
     }
   }
 
+  private void refresh() {
+    long min = script != null ? script.at : NONE;
+    for (Conversation c : lanes) {
+      if (c.at < min) {
+        min = c.at;
+      }
+    }
+    nextAt = min;
+  }
+
   @Override
   protected SimRequest produce(long t) {
-    String userText;
-    if (turnsLeft <= 0) {
-      startSession();
-      userText = sessionPrompt.full();
-    } else {
-      if (awaiting) {
-        history.add(new ChatMessage("assistant", PLACEHOLDER));
-        awaiting = false;
+    SimRequest r = null;
+    if (script != null && script.at == t) {
+      boolean earliest = true;
+      for (Conversation c : lanes) {
+        if (c.at < t) {
+          earliest = false;
+          break;
+        }
       }
-      userText = followUp();
+      if (earliest) {
+        r = scripted(t);
+      }
     }
-    turn++;
-    turnsLeft--;
+    if (r == null) {
+      Conversation lane = lanes[0];
+      for (Conversation c : lanes) {
+        if (c.at < lane.at) {
+          lane = c;
+        }
+      }
+      r = converse(lane, t);
+    }
+    requests++;
+    refresh();
+    return r;
+  }
+
+  private SimRequest scripted(long t) {
+    PromptPool pool = pools[Seeds.pick(poolCum, rng)];
+    Prompt q = pool.get(rng.nextInt(pool.size()));
+    String[] tpl = script.template;
+    String user = tpl[1].length() == 3 ? q.full() : tpl[1].replace("{c}", q.full());
+    SimRequest r = SimContext.request(account, t, p.ip, p.userAgent, chat ? SimContext.CHAT : SimContext.COMPLETIONS,
+        p.model, chat ? SimContext.messages(tpl[0], user) : SimContext.completionPrompt(user), p.params, false,
+        Math.min(p.params.maxTokens() == null ? 8192 : p.params.maxTokens(),
+            ctx.traces().sampleChatOutputTokens(rng)), p.attack);
+    script.left--;
+    if (script.left > 0) {
+      script.at = t + 1 + (long) Seeds.exp(rng, BURST_GAP_MS);
+      if (script.at >= Math.min(ctx.endMillis(), p.activeUntil)) {
+        script.at = NONE;
+      }
+    } else {
+      script.left = burstSize();
+      script.at = nextArrival(t + 1000, script.peakBurstsPerMs);
+    }
+    return r;
+  }
+
+  private SimRequest converse(Conversation c, long t) {
+    String userText;
+    if (c.turnsLeft <= 0) {
+      startSession(c);
+      userText = c.sessionPrompt.full();
+    } else {
+      if (c.awaiting) {
+        c.history.add(new ChatMessage("assistant", PLACEHOLDER));
+        c.awaiting = false;
+      }
+      userText = followUp(c);
+    }
+    c.turn++;
+    c.turnsLeft--;
     List<ChatMessage> messages;
     String endpoint;
     if (chat) {
-      history.add(new ChatMessage("user", userText));
-      trimHistory();
-      messages = history;
+      c.history.add(new ChatMessage("user", userText));
+      trimHistory(c.history);
+      messages = c.history;
       endpoint = SimContext.CHAT;
     } else {
       messages = SimContext.completionPrompt(userText);
@@ -130,44 +270,43 @@ public final class BenignUser extends SingleAccountActor {
       expected = Math.min(expected, params.maxTokens());
     }
     String model = rng.nextDouble() < 0.85 ? p.model : ctx.pickModel(rng);
-    SimRequest r = SimContext.request(account, t, sessionIp, p.userAgent, endpoint, model, messages, params,
+    SimRequest r = SimContext.request(account, t, c.sessionIp, p.userAgent, endpoint, model, messages, params,
         rng.nextDouble() < p.streamShare, expected, p.attack);
-    current = r;
-    awaiting = chat;
-    requests++;
-    if (turnsLeft > 0) {
+    c.current = r;
+    c.awaiting = chat;
+    if (c.turnsLeft > 0) {
       double think = ctx.traces().sampleThinkSeconds(rng);
-      nextAt = t + (long) (1000 * Math.max(4, Math.min(3600, think)));
-      if (nextAt >= Math.min(ctx.endMillis(), p.activeUntil)) {
-        nextAt = NONE;
+      c.at = t + (long) (1000 * Math.max(4, Math.min(3600, think)));
+      if (c.at >= Math.min(ctx.endMillis(), p.activeUntil)) {
+        c.at = NONE;
       }
     } else {
-      nextAt = nextSession(t + 1000);
+      c.at = nextArrival(t + 1000, c.peakSessionsPerMs);
     }
     return r;
   }
 
-  private void startSession() {
-    history.clear();
+  private void startSession(Conversation c) {
+    c.history.clear();
     if (p.systemPrompt != null) {
-      history.add(new ChatMessage("system", p.systemPrompt));
+      c.history.add(new ChatMessage("system", p.systemPrompt));
     }
     PromptPool pool = pools[Seeds.pick(poolCum, rng)];
-    sessionPrompt = pool.get(rng.nextInt(pool.size()));
-    int own = sessionPrompt.followUps().size();
+    c.sessionPrompt = pool.get(rng.nextInt(pool.size()));
+    int own = c.sessionPrompt.followUps().size();
     int extra = Seeds.geometric(rng, turnContinue);
     if (own > 0 && rng.nextDouble() < 0.6) {
       extra = Math.max(extra, own);
     }
-    turn = 0;
-    turnsLeft = 1 + Math.min(extra, 30);
-    sessionIp = p.mobileIp != null && rng.nextDouble() < 0.15 ? p.mobileIp : p.ip;
-    awaiting = false;
+    c.turn = 0;
+    c.turnsLeft = 1 + Math.min(extra, 30);
+    c.sessionIp = p.mobileIp != null && rng.nextDouble() < 0.15 ? p.mobileIp : p.ip;
+    c.awaiting = false;
   }
 
-  private String followUp() {
-    List<String> own = sessionPrompt.followUps();
-    int k = turn - 1;
+  private String followUp(Conversation c) {
+    List<String> own = c.sessionPrompt.followUps();
+    int k = c.turn - 1;
     if (k >= 0 && k < own.size()) {
       return own.get(k);
     }
@@ -179,7 +318,7 @@ public final class BenignUser extends SingleAccountActor {
     return GENERIC_FOLLOW_UPS[rng.nextInt(GENERIC_FOLLOW_UPS.length)];
   }
 
-  private void trimHistory() {
+  private void trimHistory(List<ChatMessage> history) {
     int keepSystem = p.systemPrompt != null ? 1 : 0;
     while (history.size() - keepSystem > MAX_HISTORY) {
       history.remove(keepSystem);
@@ -190,29 +329,57 @@ public final class BenignUser extends SingleAccountActor {
     }
   }
 
+  private Conversation laneOf(SimRequest request) {
+    for (Conversation c : lanes) {
+      if (c.current == request) {
+        return c;
+      }
+    }
+    return null;
+  }
+
   @Override
   protected void served(SimRequest request, SimResult result) {
-    if (request == current && awaiting) {
+    Conversation c = laneOf(request);
+    if (c != null && c.awaiting) {
       String text = result.responseText();
-      history.add(new ChatMessage("assistant", text == null || text.isEmpty() ? PLACEHOLDER : text));
-      awaiting = false;
+      c.history.add(new ChatMessage("assistant", text == null || text.isEmpty() ? PLACEHOLDER : text));
+      c.awaiting = false;
     }
   }
 
   @Override
-  protected void sent(SimRequest r) {
-    current = r;
+  protected void retried(SimRequest original, SimRequest copy) {
+    Conversation c = laneOf(original);
+    if (c != null) {
+      c.current = copy;
+    }
+  }
+
+  @Override
+  protected void backOff(long until) {
+    for (Conversation c : lanes) {
+      if (c.at != NONE && c.at < until) {
+        c.at = until;
+      }
+    }
+    if (script != null && script.at != NONE && script.at < until) {
+      script.at = until;
+    }
+    refresh();
   }
 
   @Override
   protected void gaveUp(SimRequest request, SimResult result) {
-    if (request == current) {
+    Conversation c = laneOf(request);
+    if (c != null) {
       // The user gives up on this conversation.
-      turnsLeft = 0;
-      awaiting = false;
-      if (nextAt != NONE && turnsLeft <= 0) {
-        nextAt = nextSession(Math.max(ctx.now(), request.time().toEpochMilli()) + 1000);
+      c.turnsLeft = 0;
+      c.awaiting = false;
+      if (c.at != NONE) {
+        c.at = nextArrival(Math.max(ctx.now(), request.time().toEpochMilli()) + 1000, c.peakSessionsPerMs);
       }
+      refresh();
     }
   }
 }

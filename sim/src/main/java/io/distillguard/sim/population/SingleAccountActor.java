@@ -48,20 +48,19 @@ public abstract class SingleAccountActor extends TimedActor {
   public final SimRequest next() {
     if (retry != null) {
       SimRequest r = SimContext.retry(retry, retryAt);
+      SimRequest original = retry;
       retry = null;
-      sent(r);
+      retried(original, r);
       return r;
     }
-    SimRequest r = produce(nextAt);
-    sent(r);
-    return r;
+    return produce(nextAt);
   }
 
   /** Builds the fresh request due at {@code t} and moves {@link #nextAt} on. */
   protected abstract SimRequest produce(long t);
 
-  /** Every request handed out (fresh or retry). */
-  protected void sent(SimRequest r) {}
+  /** A retry of {@code original} went out as {@code copy}. */
+  protected void retried(SimRequest original, SimRequest copy) {}
 
   /** A request was served. */
   protected void served(SimRequest request, SimResult result) {}
