@@ -40,6 +40,7 @@ public final class Simulation {
   private final SimContext ctx;
   private final List<TimedActor> actors = new ArrayList<>();
   private final Map<String, CampaignActor> campaigns = new LinkedHashMap<>();
+  private final List<SimAccount> populationAccounts = new ArrayList<>();
   private final Map<String, String> campaignStrategies = new LinkedHashMap<>();
   private final Map<TimedActor, Entry> entries = new IdentityHashMap<>();
   private final Map<String, Entry> owners = new HashMap<>();
@@ -50,6 +51,7 @@ public final class Simulation {
   private int heapSize;
   private long lastTime;
   private long emitted;
+  private boolean accountIsNew;
 
   /** Heap entry of one actor. */
   private static final class Entry {
@@ -71,6 +73,11 @@ public final class Simulation {
     this.end = ctx.endMillis();
     this.lastTime = ctx.startMillis();
     actors.addAll(Population.build(ctx).actors());
+    for (TimedActor a : actors) {
+      if (a instanceof io.distillguard.sim.population.SingleAccountActor s) {
+        populationAccounts.add(s.account());
+      }
+    }
     for (CampaignSpec spec : scenario.campaigns()) {
       CampaignActor a = CampaignStrategies.get(spec.strategy()).create(new CampaignContext(ctx, spec));
       campaigns.put(spec.id(), a);
@@ -116,7 +123,8 @@ public final class Simulation {
       ctx.advance(t);
       emitted++;
       String id = r.account().id();
-      if (owners.putIfAbsent(id, e) == null) {
+      accountIsNew = owners.putIfAbsent(id, e) == null;
+      if (accountIsNew) {
         seen.put(id, r.account());
       }
       reschedule(e);
@@ -147,9 +155,25 @@ public final class Simulation {
     return data;
   }
 
+  /**
+   * True when the request last returned by {@link #next()} is the first of its account: a runner creates the
+   * account (in-process, or {@code POST /admin/v1/accounts}) before sending it.
+   */
+  public boolean accountIsNew() {
+    return accountIsNew;
+  }
+
   /** Every account that has sent a request so far, in order of first appearance (a live view). */
   public Collection<SimAccount> accounts() {
     return Collections.unmodifiableCollection(seen.values());
+  }
+
+  /**
+   * The benign population's accounts (ordinary and heavy users), known from the start, whether or not they have sent
+   * anything yet. Campaign accounts appear in {@link #accounts()} as they send.
+   */
+  public List<SimAccount> populationAccounts() {
+    return Collections.unmodifiableList(populationAccounts);
   }
 
   /** Campaign id to strategy name, in scenario order. */

@@ -77,9 +77,12 @@ class SimulationTest {
     assertThat(sim.campaignStrategies()).containsExactly(Map.entry("naive-1", "naive"),
         Map.entry("reasoning-1", "reasoning-harvest"));
     assertThat(sim.accounts()).isEmpty();
+    assertThat(sim.populationAccounts()).hasSize(203) // 200 ordinary + 3 heavy
+        .allSatisfy(a -> assertThat(a.label().benign()).isTrue());
     SimRequest r;
     long last = Long.MIN_VALUE;
     Map<Label.Kind, Integer> kinds = new HashMap<>();
+    Set<String> accounts = new HashSet<>();
     int n = 0;
     while ((r = sim.next()) != null) {
       long t = r.time().toEpochMilli();
@@ -87,6 +90,8 @@ class SimulationTest {
           .isGreaterThanOrEqualTo(sim.scenario().start().toEpochMilli());
       last = t;
       assertThat(sim.accounts()).contains(r.account());
+      assertThat(r.account().createdAt()).isBeforeOrEqualTo(r.time());
+      assertThat(sim.accountIsNew()).isEqualTo(accounts.add(r.account().id()));
       assertThat(r.account().label().benign()).isEqualTo(!r.attack() || r.account().label().benign());
       kinds.merge(r.account().label().kind(), 1, Integer::sum);
       sim.report(r, answer(r));

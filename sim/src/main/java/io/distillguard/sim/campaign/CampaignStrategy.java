@@ -30,6 +30,12 @@ public interface CampaignStrategy {
   /** Datasets harvested when the scenario does not name them. */
   List<String> defaultDatasets(Split split);
 
+  /**
+   * Checks parameter values beyond their types; throws {@link IllegalArgumentException} whose message starts with the
+   * parameter name (the loader prefixes the path).
+   */
+  default void check(io.distillguard.sim.scenario.Params params) {}
+
   /** Builds the campaign's actor. */
   CampaignActor create(CampaignContext ctx);
 }

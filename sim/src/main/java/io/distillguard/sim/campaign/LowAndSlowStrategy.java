@@ -51,6 +51,20 @@ public final class LowAndSlowStrategy implements CampaignStrategy {
   }
 
   @Override
+  public void check(io.distillguard.sim.scenario.Params params) {
+    String r = params.string("rhythm", "mixed");
+    try {
+      Rhythm.valueOf(r.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("rhythm: unknown rhythm '" + r + "' (use work, personal, mixed, flat, "
+          + "constant)");
+    }
+    if (params.has("rate") && params.rate("rate", 0) <= 0) {
+      throw new IllegalArgumentException("rate: must be positive");
+    }
+  }
+
+  @Override
   public List<String> defaultDatasets(Split split) {
     return split == Split.TUNING ? List.of("self-instruct", "gsm8k", "flan-v2-cot")
         : List.of("code-alpaca-2k", "t0-templates-sample");

@@ -51,6 +51,16 @@ public final class MixedProxyStrategy implements CampaignStrategy {
   }
 
   @Override
+  public void check(io.distillguard.sim.scenario.Params params) {
+    String c = params.string("customer_country", "CN");
+    try {
+      Geo.byCode(c);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("customer_country: unknown country '" + c + "'");
+    }
+  }
+
+  @Override
   public List<String> defaultDatasets(Split split) {
     return split == Split.TUNING ? List.of("self-instruct", "gsm8k", "flan-v2-cot")
         : List.of("t0-templates-sample", "code-alpaca-2k", "mgsm");

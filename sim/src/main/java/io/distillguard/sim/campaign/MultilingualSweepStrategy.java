@@ -55,6 +55,22 @@ public final class MultilingualSweepStrategy implements CampaignStrategy {
   }
 
   @Override
+  public void check(io.distillguard.sim.scenario.Params params) {
+    List<String> langs = params.strings("languages", DEFAULT_LANGUAGES);
+    if (langs.isEmpty()) {
+      throw new IllegalArgumentException("languages: at least one language");
+    }
+    for (String l : langs) {
+      try {
+        Campaigns.language(l);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("languages: " + e.getMessage() + " (known: "
+            + java.util.Arrays.stream(Campaigns.LANGUAGES).map(x -> x[0]).toList() + ")");
+      }
+    }
+  }
+
+  @Override
   public List<String> defaultDatasets(Split split) {
     return split == Split.TUNING ? List.of("gsm8k", "flan-v2-cot") : List.of("mgsm");
   }

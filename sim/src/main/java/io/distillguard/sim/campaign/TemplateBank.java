@@ -50,15 +50,20 @@ public final class TemplateBank {
     return new ArrayList<>(BANKS.keySet());
   }
 
+  /** FLAN placeholders that can take any task text (others, like {answer} or {lang1}, mean something else). */
+  static final java.util.Set<String> FLAN_TEXT_SLOTS = java.util.Set.of("text", "question", "sentence", "inputs",
+      "input", "context", "passage", "paragraph", "query", "document", "article", "body", "goal", "problem");
+
   /**
-   * The FLAN v2 zero-shot templates usable as wrappers: exactly one input placeholder once option lists are dropped.
-   * FLAN is a tuning dataset.
+   * The FLAN v2 zero-shot templates usable as wrappers: exactly one placeholder once option lists are dropped, and
+   * one that takes free task text. FLAN is a tuning dataset.
    */
   public static List<Entry> flan(PromptPool pool) {
     List<Entry> out = new ArrayList<>();
     for (Prompt p : pool.prompts()) {
       String t = p.text().replace("{options_}", "").replace("{options_str}", "").strip();
       int count = 0;
+      String name = null;
       int i = 0;
       while ((i = t.indexOf('{', i)) >= 0) {
         int close = t.indexOf('}', i);
@@ -66,9 +71,10 @@ public final class TemplateBank {
           break;
         }
         count++;
+        name = t.substring(i + 1, close);
         i = close + 1;
       }
-      if (count == 1) {
+      if (count == 1 && FLAN_TEXT_SLOTS.contains(name)) {
         out.add(new Entry(p.id(), null, Template.compile(p.id(), t)));
       }
     }

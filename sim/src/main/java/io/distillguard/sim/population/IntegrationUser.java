@@ -51,7 +51,14 @@ public final class IntegrationUser extends SingleAccountActor {
     if (product.code && ctx.allows("code-alpaca-2k")) {
       pools.add(ctx.data().pool("code-alpaca-2k"));
     } else {
-      pools.addAll(ctx.benignPools());
+      for (PromptPool pool : ctx.benignPools()) {
+        if (!pool.name().equals("awesome-chatgpt-prompts")) { // role-play prompts are not end-user messages
+          pools.add(pool);
+        }
+      }
+      if (pools.isEmpty()) {
+        pools.addAll(ctx.benignPools());
+      }
     }
     this.peakPerMs = persona.requestsPerDay / 86_400_000.0 / persona.rhythm.mean();
     this.nextAt = advance(Math.max(ctx.startMillis(), persona.activeFrom));

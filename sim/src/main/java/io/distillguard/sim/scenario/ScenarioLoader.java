@@ -256,9 +256,23 @@ public final class ScenarioLoader {
       throw c.error(c.child("model"), "unknown model '" + model + "' (scenario models: " + models.keySet() + ")");
     }
     Params params = parseParams(c.object("params"), strategy);
+    try {
+      strategy.check(params);
+    } catch (IllegalArgumentException e) {
+      String m = e.getMessage();
+      int colon = m.indexOf(':');
+      String param = colon > 0 ? "." + m.substring(0, colon) : "";
+      throw c.error(c.child("params") + param, colon > 0 ? m.substring(colon + 1).strip() : m);
+    }
     c.finish();
-    return new CampaignSpec(id, strategy.name(), start, duration, accounts, datasets, templates, prompts, passes,
-        replacements, model, params);
+    CampaignSpec spec = new CampaignSpec(id, strategy.name(), start, duration, accounts, datasets, templates,
+        prompts, passes, replacements, model, params);
+    if (CampaignStrategies.datasets(spec, data).isEmpty()) {
+      throw c.error(c.child("datasets"), "none of the default datasets of strategy " + strategy.name() + " "
+          + strategy.defaultDatasets(data.split() == null ? io.distillguard.sim.data.Split.TUNING : data.split())
+          + " is allowed by the scenario's data (" + data.describe() + "); name datasets");
+    }
+    return spec;
   }
 
   private static Params parseParams(YamlNode p, CampaignStrategy strategy) {

@@ -98,6 +98,10 @@ class ScenarioLoaderTest {
     fails("name: x\nseed: 1\nduration: 1d\ndata: {split: holdout, datasets: [gsm8k]}\n",
         "data.datasets[0]: dataset 'gsm8k' belongs to the tuning split");
     fails("name: x\nseed: 1\nduration: 1d\ndata: {split: middle}\n", "data.split: unknown split 'middle'");
+    fails(replace("strategy: hydra", "strategy: multilingual-sweep").replace("{tick: 10m, per_account_per_day: 6}",
+        "{languages: [en, xx]}"), "campaigns[1].params.languages: unknown language 'xx'");
+    fails(replace("    params: {rate: 120/min}", "    params: {rate: 120/min}\n    datasets: []").replace("name: t",
+        "name: t\ndata: {datasets: [sharegpt-first-turn]}"), "campaigns[0].datasets: none of the default datasets");
     fails("name: [x\n", "not valid YAML");
     fails("name: x\nseed: 1\nseed: 2\nduration: 1d\n", "not valid YAML", "seed");
   }
