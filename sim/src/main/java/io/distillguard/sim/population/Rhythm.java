@@ -48,8 +48,8 @@ public enum Rhythm {
   public static int hourOfWeek(long epochMillis, int utcOffsetMinutes) {
     long hours = Math.floorDiv(epochMillis + utcOffsetMinutes * 60_000L, 3_600_000L);
     long day = Math.floorDiv(hours, 24);
-    int dow = (int) Math.floorMod(day + 3, 7); // 1970-01-01 was a Thursday
-    return dow * 24 + (int) Math.floorMod(hours, 24);
+    int dow = Math.floorMod(day + 3, 7); // 1970-01-01 was a Thursday
+    return dow * 24 + Math.floorMod(hours, 24);
   }
 
   /** Intensity in (0, 1] at an instant for an account in the given UTC offset. */

@@ -53,8 +53,6 @@ public final class ScenarioLoader {
       root = YAML.readTree(yaml);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException(sourceName + ": not valid YAML: " + e.getOriginalMessage(), e);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(sourceName + ": not valid YAML: " + e.getMessage(), e);
     }
     if (root == null || root.isNull() || root.isMissingNode()) {
       throw new IllegalArgumentException(sourceName + ": empty scenario");

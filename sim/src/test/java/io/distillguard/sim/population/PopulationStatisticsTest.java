@@ -29,8 +29,19 @@ import org.junit.jupiter.api.Test;
 class PopulationStatisticsTest {
   static final Scenario WEEK = ScenarioLoader.parse("name: stats\nseed: 11\nduration: 7d\n"
       + "population: {accounts: 5000, heavy: {batch_eval: 0, integration: 0, researcher: 0}}\n", "stats");
-  static final List<SimRequest> requests = new ArrayList<>();
   static final Map<String, Persona> personas = new HashMap<>();
+  /** Compact per-request columns (the requests themselves are not kept). */
+  static long[] times;
+  static String[] accountOf;
+  static int n;
+  static final Map<String, Integer> uaCount = new HashMap<>();
+  static final Map<String, Set<String>> accountsBySubnet = new HashMap<>();
+  static final Set<String> endpoints = new HashSet<>();
+  static final Set<String> models = new HashSet<>();
+  static long noParams;
+  static long nMany;
+  static long streamed;
+  static long attack;
   static Simulation sim;
 
   @BeforeAll
@@ -41,10 +52,37 @@ class PopulationStatisticsTest {
         personas.put(u.account().id(), u.persona());
       }
     }
+    times = new long[1 << 20];
+    accountOf = new String[1 << 20];
     SimResult ok = new SimResult(200, 0, "fine", 1, 1);
     SimRequest r;
     while ((r = sim.next()) != null) {
-      requests.add(r);
+      if (n == times.length) {
+        times = java.util.Arrays.copyOf(times, n * 2);
+        accountOf = java.util.Arrays.copyOf(accountOf, n * 2);
+      }
+      times[n] = r.time().toEpochMilli();
+      accountOf[n] = r.account().id();
+      n++;
+      uaCount.merge(r.userAgent(), 1, Integer::sum);
+      String ip = r.clientIp();
+      accountsBySubnet.computeIfAbsent(ip.substring(0, ip.lastIndexOf('.')), k -> new HashSet<>())
+          .add(r.account().id());
+      endpoints.add(r.endpoint());
+      models.add(r.model());
+      var p = r.params();
+      if (p.temperature() == null && p.maxTokens() == null && p.n() == null) {
+        noParams++;
+      }
+      if (p.n() != null && p.n() > 1) {
+        nMany++;
+      }
+      if (r.stream()) {
+        streamed++;
+      }
+      if (r.attack()) {
+        attack++;
+      }
       sim.report(r, ok);
     }
   }
@@ -52,13 +90,13 @@ class PopulationStatisticsTest {
   @Test
   void activityIsHeavyTailed() {
     Map<String, Integer> per = new HashMap<>();
-    for (SimRequest r : requests) {
-      per.merge(r.account().id(), 1, Integer::sum);
+    for (int i = 0; i < n; i++) {
+      per.merge(accountOf[i], 1, Integer::sum);
     }
     List<Integer> counts = new ArrayList<>(per.values());
     counts.sort(Collections.reverseOrder());
     long top1 = counts.subList(0, 50).stream().mapToLong(Integer::longValue).sum();
-    double share = (double) top1 / requests.size();
+    double share = (double) top1 / n;
     // Log-normal shape 1.9: the top 1% of accounts send about a third of the traffic.
     assertThat(share).isGreaterThan(0.2).isLessThan(0.5);
     int median = counts.get(counts.size() / 2);
@@ -71,9 +109,9 @@ class PopulationStatisticsTest {
     long[] localHour = new long[24];
     long weekday = 0;
     long weekend = 0;
-    for (SimRequest r : requests) {
-      Persona p = personas.get(r.account().id());
-      int how = Rhythm.hourOfWeek(r.time().toEpochMilli(), p.utcOffsetMinutes);
+    for (int i = 0; i < n; i++) {
+      Persona p = personas.get(accountOf[i]);
+      int how = Rhythm.hourOfWeek(times[i], p.utcOffsetMinutes);
       localHour[how % 24]++;
       if (p.rhythm == Rhythm.WORK) {
         if (how / 24 >= 5) {
@@ -102,8 +140,8 @@ class PopulationStatisticsTest {
   void burstinessMatchesTheAzureTrace() {
     long start = WEEK.start().toEpochMilli();
     long[] hourly = new long[168];
-    for (SimRequest r : requests) {
-      hourly[(int) ((r.time().toEpochMilli() - start) / 3_600_000L)]++;
+    for (int i = 0; i < n; i++) {
+      hourly[(int) ((times[i] - start) / 3_600_000L)]++;
     }
     int busiest = 0;
     for (int h = 0; h < 168; h++) {
@@ -112,8 +150,8 @@ class PopulationStatisticsTest {
       }
     }
     long from = start + busiest * 3_600_000L;
-    double[] t = requests.stream().mapToLong(r -> r.time().toEpochMilli()).filter(x -> x >= from
-        && x < from + 3_600_000L).mapToDouble(x -> x / 1000.0).toArray();
+    double[] t = java.util.Arrays.stream(times, 0, n).filter(x -> x >= from && x < from + 3_600_000L)
+        .mapToDouble(x -> x / 1000.0).toArray();
     double[] trace = TraceFit.DEFAULT.idcConv();
     double idc1 = TraceFit.indexOfDispersion(t, 1);
     double idc10 = TraceFit.indexOfDispersion(t, 10);
@@ -129,7 +167,6 @@ class PopulationStatisticsTest {
   void attributesAreSharedTheWayBenignCustomersShareThem() {
     Map<String, Set<String>> byDomain = new HashMap<>();
     Map<String, Set<String>> byCard = new HashMap<>();
-    Map<String, Integer> uaCount = new HashMap<>();
     Set<String> tiers = new HashSet<>();
     for (SimAccount a : sim.accounts()) {
       assertThat(a.label()).isEqualTo(Label.BENIGN);
@@ -144,9 +181,6 @@ class PopulationStatisticsTest {
       }
       tiers.add(at.get("tier"));
     }
-    for (SimRequest r : requests) {
-      uaCount.merge(r.userAgent(), 1, Integer::sum);
-    }
     assertThat(tiers).contains("free", "default", "enterprise");
     // Popular free mail: gmail.com alone is shared by hundreds of unrelated accounts.
     assertThat(byDomain.get("gmail.com").size()).isGreaterThan(500);
@@ -155,28 +189,18 @@ class PopulationStatisticsTest {
     assertThat(byCard.values().stream().filter(s -> s.size() >= 5).count()).isGreaterThan(5);
     // A handful of popular clients, none dominating.
     assertThat(uaCount.size()).isGreaterThanOrEqualTo(10);
-    assertThat(Collections.max(uaCount.values())).isLessThan(requests.size() / 2);
+    assertThat(Collections.max(uaCount.values())).isLessThan(n / 2);
     // Company seats behind one NAT: many accounts share a /24 of client addresses.
-    Map<String, Set<String>> bySubnet = new HashMap<>();
-    for (SimRequest r : requests) {
-      String ip = r.clientIp();
-      bySubnet.computeIfAbsent(ip.substring(0, ip.lastIndexOf('.')), k -> new HashSet<>()).add(r.account().id());
-    }
-    assertThat(bySubnet.values().stream().filter(s -> s.size() >= 10).count()).isGreaterThan(5);
+    assertThat(accountsBySubnet.values().stream().filter(s -> s.size() >= 10).count()).isGreaterThan(5);
   }
 
   @Test
   void samplingParametersAndEndpointsLookLikeRealClients() {
-    long none = requests.stream().filter(r -> r.params().temperature() == null && r.params().maxTokens() == null
-        && r.params().n() == null).count();
-    long nMany = requests.stream().filter(r -> r.params().n() != null && r.params().n() > 1).count();
-    long streamed = requests.stream().filter(SimRequest::stream).count();
-    assertThat((double) none / requests.size()).isBetween(0.45, 0.9);
-    assertThat((double) nMany / requests.size()).isGreaterThan(0).isLessThan(0.03);
-    assertThat((double) streamed / requests.size()).isBetween(0.15, 0.8);
-    assertThat(requests).allSatisfy(r -> assertThat(r.attack()).isFalse());
-    assertThat(requests.stream().map(SimRequest::endpoint).distinct()).contains("/v1/chat/completions",
-        "/v1/completions");
-    assertThat(requests.stream().map(SimRequest::model).distinct()).contains("builtin-large", "builtin-small");
+    assertThat((double) noParams / n).isBetween(0.45, 0.9);
+    assertThat((double) nMany / n).isGreaterThan(0).isLessThan(0.03);
+    assertThat((double) streamed / n).isBetween(0.15, 0.8);
+    assertThat(attack).isZero();
+    assertThat(endpoints).contains("/v1/chat/completions", "/v1/completions");
+    assertThat(models).contains("builtin-large", "builtin-small");
   }
 }
