@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A gateway that detects and stops distillation attacks on LLM APIs.",
-    subcommands = {ServeCommand.class, DemoCommand.class, UpstreamCommand.class})
+    subcommands = {ServeCommand.class, DemoCommand.class, UpstreamCommand.class,
+        SimulateCommand.class, DistillCommand.class, AnalyzeCommand.class, DatasetsCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
