@@ -18,12 +18,14 @@ public final class DetectionEngine {
   private final Scorer scorer;
   private final Policy policy;
   private final Map<String, AccountState> accounts = new HashMap<>();
+  private final String[] names;
+  private final double[] suspicions;
 
   private static final class AccountState {
     final Object[] states;
     long exchanges;
     RiskLevel level = RiskLevel.NONE;
-    RiskScore last = RiskScore.NONE;
+    double score;
 
     AccountState(int n) {
       states = new Object[n];
@@ -38,6 +40,8 @@ public final class DetectionEngine {
     }
     this.scorer = scorer;
     this.policy = policy;
+    this.names = this.detectors.stream().map(Detector::name).toArray(String[]::new);
+    this.suspicions = new double[names.length];
   }
 
   /**
@@ -57,27 +61,41 @@ public final class DetectionEngine {
       return s;
     });
     a.exchanges++;
-    List<Signal> signals = new ArrayList<>(detectors.size());
     for (int i = 0; i < detectors.size(); i++) {
       Detector<Object> d = detectors.get(i);
       d.observe(a.states[i], e);
-      signals.add(d.evaluate(a.states[i]));
+      suspicions[i] = d.suspicion(a.states[i]);
     }
-    RiskScore raw = scorer.score(signals);
-    RiskLevel level = policy.levelFor(e.accountId(), raw.score(), a.exchanges);
-    a.last = new RiskScore(raw.score(), level, a.exchanges, raw.reasons());
+    a.score = scorer.combine(names, suspicions);
+    RiskLevel level = policy.levelFor(e.accountId(), a.score, a.exchanges);
     if (level.compareTo(a.level) > 0) {
       RiskLevel previous = a.level;
       a.level = level;
-      return new Verdict(e.accountId(), e.eventTime(), previous, a.last);
+      return new Verdict(e.accountId(), e.eventTime(), previous, explain(a));
     }
     return null;
+  }
+
+  /** The full score with reasons; builds every detector's explanation, so callers ask only when they show it. */
+  private RiskScore explain(AccountState a) {
+    List<Signal> signals = new ArrayList<>(detectors.size());
+    for (int i = 0; i < detectors.size(); i++) {
+      signals.add(detectors.get(i).evaluate(a.states[i]));
+    }
+    RiskScore raw = scorer.score(signals);
+    return new RiskScore(raw.score(), a.level, a.exchanges, raw.reasons());
+  }
+
+  /** The account's latest score without reasons (cheap), or 0 for an unknown account. */
+  public double score(String accountId) {
+    AccountState a = accounts.get(accountId);
+    return a == null ? 0 : a.score;
   }
 
   /** The account's latest score, or {@link RiskScore#NONE} for an unknown account. */
   public RiskScore risk(String accountId) {
     AccountState a = accounts.get(accountId);
-    return a == null ? RiskScore.NONE : a.last;
+    return a == null ? RiskScore.NONE : explain(a);
   }
 
   /** The account's current level. */

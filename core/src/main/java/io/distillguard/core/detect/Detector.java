@@ -29,4 +29,13 @@ public interface Detector<S> {
    * @return a signal, or {@link Signal#none} when there is not enough evidence yet
    */
   Signal evaluate(S state);
+
+  /**
+   * Just the suspicion of {@link #evaluate}, without building an explanation. The engine asks for this on every
+   * exchange and for the full signal only when a score must be explained; detectors override it when their
+   * explanation costs more than the number.
+   */
+  default double suspicion(S state) {
+    return evaluate(state).suspicion();
+  }
 }

@@ -21,6 +21,16 @@ public final class NoisyOrScorer implements Scorer {
   }
 
   @Override
+  public double combine(String[] detectors, double[] suspicions) {
+    double logKeep = 0;
+    for (int i = 0; i < suspicions.length; i++) {
+      double p = Math.min(0.999999, weights.getOrDefault(detectors[i], defaultWeight) * suspicions[i]);
+      logKeep += -Math.log1p(-p);
+    }
+    return 1 - Math.exp(-logKeep);
+  }
+
+  @Override
   public RiskScore score(List<Signal> signals) {
     double logKeep = 0;
     long evidence = 0;

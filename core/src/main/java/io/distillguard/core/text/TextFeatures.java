@@ -24,7 +24,7 @@ public final class TextFeatures {
   public static final int TOPIC_COMPONENTS = 4;
 
   private static final ThreadLocal<TextFeatures> LAST = new ThreadLocal<>();
-  private static final SimilarityHashPolicy SIMHASH_POLICY = SimilarityHashing.simHash(64);
+  private static final SimilarityHashPolicy SIMHASH_POLICY = SimilarityHashing.fastSimHash(64);
   private static final ThreadLocal<SimilarityHasher> SIMHASH =
       ThreadLocal.withInitial(SIMHASH_POLICY::createHasher);
   private static final Hasher64 HASH = Hashing.komihash5_0();

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class DetectionService implements ExchangeSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DetectionService.class);
 
+  private static final double RISK_REFRESH_DELTA = 0.01;
   private final DetectionEngine engine;
   private final EnforcementCache enforcement;
   private final BlockingQueue<Object> queue;
@@ -180,9 +181,11 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
           Exchange e = (Exchange) item;
           Verdict v = engine.accept(e);
           processed.incrementAndGet();
-          risks.put(e.accountId(), engine.risk(e.accountId()));
           if (v != null) {
+            risks.put(e.accountId(), v.risk());
             apply(v);
+          } else {
+            refreshRisk(e.accountId());
           }
         }
       } catch (RuntimeException | LinkageError | AssertionError ex) {
@@ -192,6 +195,18 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
       } finally {
         done.incrementAndGet();
       }
+    }
+  }
+
+  /**
+   * Explanations cost more than scores, so the readable risk of an account is rebuilt only when its score moved
+   * noticeably since the last snapshot.
+   */
+  private void refreshRisk(String accountId) {
+    double score = engine.score(accountId);
+    RiskScore shown = risks.get(accountId);
+    if (shown == null || Math.abs(shown.score() - score) >= RISK_REFRESH_DELTA) {
+      risks.put(accountId, engine.risk(accountId));
     }
   }
 
