@@ -50,6 +50,7 @@ final class DemoCommand implements Callable<Integer> {
     c.dataDir = dataDir.toString();
     c.server.port = 0;
     c.admin.port = 0;
+    c.replay = true; // the simulated day carries its own clock in X-DistillGuard-Event-Time
     Path sets = DataSets.locate(dataSets);
     out.println("== DistillGuard demo ==");
     out.println("Starting the gateway with the builtin upstream (a stand-in that retrieves canned answers; "
@@ -100,53 +101,35 @@ final class DemoCommand implements Callable<Integer> {
       step("trial-7 (free tier: 60 requests/minute) fires 75 requests in a burst");
       int ok = 0;
       int limited = 0;
-      String retryAfter = null;
       for (int i = 0; i < 75; i++) {
         r = chat(data, trialKey, "Give me fact number " + i + " about the ocean.", false, "198.51.100.7");
         if (r.statusCode() == 200) {
           ok++;
         } else if (r.statusCode() == 429) {
           limited++;
-          retryAfter = r.headers().firstValue("Retry-After").orElse("?");
         }
       }
-      out.println("  " + ok + " answered, " + limited + " refused with 429 (Retry-After: " + retryAfter + "s)");
+      out.println("  " + ok + " answered, " + limited + " refused with 429 and Retry-After");
       record("burst over the free tier", 429, ok + " ok / " + limited + " limited");
-
-      step("An analyst blocks trial-7 with a reason (audited, reversible)");
-      post(admin + "/admin/v1/accounts/trial-7/status", token,
-          "{\"status\":\"blocked\",\"reason\":\"demo: bulk templated requests\"}");
-      r = chat(data, trialKey, "One more question?", false, "198.51.100.7");
-      out.println("  trial-7 now  -> " + r.statusCode() + " " + code(r));
-      record("blocked account", r.statusCode(), code(r));
-      post(admin + "/admin/v1/accounts/trial-7/status", token,
-          "{\"status\":\"active\",\"reason\":\"demo: reverted after review\"}");
-      out.println("  ...and reverts it; both changes are in the hash-chained audit log");
-
-      step("Every exchange is in the exchange log, written off the request path");
-      node.gateway.exchangeLog().flush(Duration.ofSeconds(10));
-      JsonNode acme = get(admin + "/admin/v1/accounts/acme-prod", token);
-      JsonNode trial = get(admin + "/admin/v1/accounts/trial-7", token);
-      out.println("  acme-prod: " + acme.path("counts").path("exchanges").asLong() + " exchanges, "
-          + acme.path("counts").path("completion_tokens").asLong() + " completion tokens");
-      out.println("  trial-7:   " + trial.path("counts").path("exchanges").asLong() + " exchanges ("
-          + trial.path("counts").path("rejected").asLong() + " refused by the gateway)");
-      JsonNode audit = get(admin + "/admin/v1/audit?limit=3", token);
-      for (JsonNode a : audit.path("data")) {
-        out.println("  audit #" + a.path("seq").asLong() + " " + a.path("action").asText() + " "
-            + a.path("subject").asText() + " " + a.path("details").toString());
-      }
-
       out.println();
-      out.println("== Summary ==");
+
+      DemoDay day = new DemoDay(out, node, sets);
+      day.run();
+      out.println();
+      out.println("== The gateway's basics ==");
       out.printf("  %-26s %-6s %s%n", "what", "status", "result");
       for (String[] row : rows) {
         out.printf("  %-26s %-6s %s%n", row[0], row[1], row[2]);
       }
+      day.printSummary();
       out.println();
       out.println("Where to look next:");
       out.println("  exchange log  curl -H 'Authorization: Bearer " + token + "' '" + admin
           + "/admin/v1/exchanges?account=acme-prod&limit=5'");
+      out.println("  an account    curl -H 'Authorization: Bearer " + token + "' " + admin + "/admin/v1/accounts/"
+          + day.exampleAccount() + "     (risk score and reasons)");
+      out.println("  audit log     curl -H 'Authorization: Bearer " + token + "' '" + admin
+          + "/admin/v1/audit?limit=20'     (every automatic and manual action, hash-chained)");
       out.println("  metrics       curl " + admin + "/metrics | grep distillguard_gateway_overhead");
       out.println("  data dir      " + dataDir.toAbsolutePath() + " (SQLite store, journal, admin token)");
       out.println("  run it for real: ./distillguard serve --upstream http://your-model-server/v1");
