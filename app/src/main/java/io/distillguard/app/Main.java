@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A gateway that detects and stops distillation attacks on LLM APIs.",
-    subcommands = {ServeCommand.class, DemoCommand.class, UpstreamCommand.class,
+    subcommands = {ServeCommand.class, DemoCommand.class, UpstreamCommand.class, EvalCommand.class,
         SimulateCommand.class, DistillCommand.class, AnalyzeCommand.class, DatasetsCommand.class})
 public final class Main implements Runnable {
 
