@@ -171,6 +171,7 @@ public final class InProcessRunner {
     DetectionEngine engine = detectors.newEngine(allow);
     Map<String, AccountRun> accounts = new HashMap<>();
     Map<String, String> fingerprints = new HashMap<>();
+    Digests digests = new Digests();
     listener.onStart(source);
 
     long interval = options.sampleInterval().toNanos();
@@ -243,7 +244,7 @@ public final class InProcessRunner {
         }
       }
 
-      Exchange e = exchange(r, ar, d, events, fingerprints);
+      Exchange e = exchange(r, ar, d, events, fingerprints, digests);
       if (d.served()) {
         served++;
         ar.buckets.charge((long) e.promptTokens() + e.completionTokens());
@@ -301,9 +302,9 @@ public final class InProcessRunner {
   }
 
   private static Exchange exchange(SimRequest r, AccountRun ar, Disposition d, long seq,
-      Map<String, String> fingerprints) {
+      Map<String, String> fingerprints, Digests digests) {
     List<ChatMessage> messages = r.messages();
-    String promptSha = Exchange.promptDigest(messages);
+    String promptSha = digests.prompt(messages);
     int promptChars = Exchange.promptLength(messages);
     String ua = r.userAgent();
     String fp = ua == null ? null : fingerprints.computeIfAbsent(ua, InProcessRunner::headerFingerprint);
@@ -315,8 +316,9 @@ public final class InProcessRunner {
     long firstByte = 0;
     if (d.served()) {
       long promptHash = promptSha == null ? 0 : Long.parseUnsignedLong(promptSha, 0, 16, 16);
-      String user = userText(messages);
-      text = SyntheticAnswers.answer(user, promptHash, ar.status == AccountStatus.DEGRADED);
+      boolean reasoning = ar.status != AccountStatus.DEGRADED
+          && SyntheticAnswers.elicitsReasoning(digests.lastUserText);
+      text = SyntheticAnswers.answer(reasoning, promptHash);
       promptTokens = Math.max(1, (promptChars + 3) / 4);
       completionTokens = Math.max(0, r.expectedOutputTokens());
       firstByte = 250_000;
@@ -327,26 +329,8 @@ public final class InProcessRunner {
     }
     return new Exchange("ex-" + Long.toString(seq, 36), r.time(), r.account().id(), ar.keyId, r.clientIp(), ua, fp,
         r.endpoint(), r.model(), r.params(), r.stream(), messages, text, promptSha, promptChars,
-        Exchange.textDigest(text), text == null ? 0 : text.length(), promptTokens, completionTokens, d.status(),
+        digests.text(text), text == null ? 0 : text.length(), promptTokens, completionTokens, d.status(),
         d.served() ? Outcome.OK : Outcome.REJECTED, d.errorCode(), latency, upstream, firstByte);
-  }
-
-  /** The user-side text of a request (what {@link Exchange#userText()} gives). */
-  static String userText(List<ChatMessage> messages) {
-    if (messages.size() == 1) {
-      ChatMessage m = messages.get(0);
-      return m.content() == null || "assistant".equals(m.role()) || "system".equals(m.role()) ? "" : m.content();
-    }
-    StringBuilder sb = new StringBuilder();
-    for (ChatMessage m : messages) {
-      if (m.content() != null && !"assistant".equals(m.role()) && !"system".equals(m.role())) {
-        if (sb.length() > 0) {
-          sb.append("\n\n");
-        }
-        sb.append(m.content());
-      }
-    }
-    return sb.toString();
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.distillguard.sim.run;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Short stand-in answers for in-process runs, which have no upstream. Each answer is a fixed sentence chosen by the
  * prompt plus a tag derived from it, so equal prompts get equal answers and different prompts different ones; a
@@ -16,46 +18,46 @@ public final class SyntheticAnswers {
       "chain-of-thought", "show your work", "show your steps", "think carefully", "think through", "explain your",
       "explain why", "explain how", "justify", "let's think", "lets think", "work it out", "rationale",
       "pas à pas", "schritt für schritt", "paso a paso", "逐步", "一步一步", "推理", "段階的", "단계별"};
-  /** Prompt text scanned for the phrases: all of a short prompt, else its first and last {@value} characters. */
+  /** Bytes scanned: all of a short prompt, else its first and last {@value} bytes of UTF-8. */
   static final int SCAN_EDGE = 512;
   private static final byte[] LOWER = new byte[128];
   /** Bloom filter (4,096 bits) over the packed first four characters of the ASCII-led phrases. */
   private static final long[] BLOOM = new long[64];
   private static final int[] KEYS;
-  private static final String[][] BY_KEY;
-  /** Phrases whose first four characters are not all ASCII (CJK, Hangul): found with {@code contains}. */
-  private static final String[] OTHER;
+  private static final byte[][][] BY_KEY;
+  /** Phrases whose first four characters are not all ASCII (CJK, Hangul), as UTF-8. */
+  private static final byte[][] OTHER;
 
   static {
     for (int c = 0; c < 128; c++) {
       LOWER[c] = (byte) (c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
-    java.util.TreeMap<Integer, java.util.List<String>> byKey = new java.util.TreeMap<>();
-    java.util.List<String> other = new java.util.ArrayList<>();
+    java.util.TreeMap<Integer, java.util.List<byte[]>> byKey = new java.util.TreeMap<>();
+    java.util.List<byte[]> other = new java.util.ArrayList<>();
     for (String p : PHRASES) {
+      byte[] utf8 = p.getBytes(StandardCharsets.UTF_8);
       int key = 0;
-      boolean ascii = p.length() >= 4;
+      boolean ascii = utf8.length >= 4;
       for (int k = 0; k < 4 && ascii; k++) {
-        char c = p.charAt(k);
-        ascii = c < 128;
-        key = (key << 8) | (ascii ? LOWER[c] : 0);
+        ascii = utf8[k] >= 0;
+        key = (key << 8) | (ascii ? LOWER[utf8[k]] : 0);
       }
       if (!ascii) {
-        other.add(p);
+        other.add(utf8);
         continue;
       }
-      byKey.computeIfAbsent(key, x -> new java.util.ArrayList<>()).add(p);
+      byKey.computeIfAbsent(key, x -> new java.util.ArrayList<>()).add(utf8);
       int h = bloomIndex(key);
       BLOOM[h >>> 6] |= 1L << h;
     }
     KEYS = new int[byKey.size()];
-    BY_KEY = new String[byKey.size()][];
+    BY_KEY = new byte[byKey.size()][][];
     int n = 0;
-    for (java.util.Map.Entry<Integer, java.util.List<String>> e : byKey.entrySet()) {
+    for (java.util.Map.Entry<Integer, java.util.List<byte[]>> e : byKey.entrySet()) {
       KEYS[n] = e.getKey();
-      BY_KEY[n++] = e.getValue().toArray(new String[0]);
+      BY_KEY[n++] = e.getValue().toArray(new byte[0][]);
     }
-    OTHER = other.toArray(new String[0]);
+    OTHER = other.toArray(new byte[0][]);
   }
 
   private static int bloomIndex(int key) {
@@ -84,42 +86,47 @@ public final class SyntheticAnswers {
   private SyntheticAnswers() {}
 
   /**
-   * True when the prompt text asks the model to show its reasoning: one of {@link #PHRASES}, any case, in the
-   * prompt (in its first or last {@value #SCAN_EDGE} characters when it is longer than twice that, where such
-   * instructions sit).
+   * True when the prompt text asks the model to show its reasoning: one of {@link #PHRASES}, ASCII letters in any
+   * case, in the prompt (in the first or last {@value #SCAN_EDGE} bytes of its UTF-8 when it is longer than twice
+   * that, where such instructions sit).
    */
   public static boolean elicitsReasoning(String userText) {
-    int n = userText.length();
+    return elicitsReasoning(userText.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@link #elicitsReasoning(String)} on the text's UTF-8 bytes. */
+  public static boolean elicitsReasoning(byte[] utf8) {
+    int n = utf8.length;
     if (n <= 2 * SCAN_EDGE) {
-      return scan(userText, 0, n);
+      return scan(utf8, 0, n);
     }
-    return scan(userText, 0, SCAN_EDGE) || scan(userText, n - SCAN_EDGE, n);
+    return scan(utf8, 0, SCAN_EDGE) || scan(utf8, n - SCAN_EDGE, n);
   }
 
   /**
-   * One pass over the text keeping its last four characters (ASCII lower-cased, packed in an int); a window whose
-   * Bloom bit is set is checked against the phrases starting with those four characters. Branches are rarely
-   * taken, so the loop costs about a nanosecond a character.
+   * One pass keeping the last four bytes (ASCII lower-cased, others as 0x80) packed in an int; a window whose Bloom
+   * bit is set is checked against the phrases starting with those four characters. Branches are rarely taken, so
+   * the loop costs about a nanosecond a byte.
    */
-  private static boolean scan(String s, int from, int to) {
+  private static boolean scan(byte[] s, int from, int to) {
     int key = 0;
     boolean wide = false;
     for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
+      int c = s[i];
       int b;
-      if (c < 128) {
+      if (c >= 0) {
         b = LOWER[c];
       } else {
         b = 0x80;
-        wide |= c >= 0x2E80;
+        wide |= (c & 0xff) >= 0xe2;  // lead byte of a character from U+2000 up (CJK, Hangul)
       }
       key = (key << 8) | b;
       int h = bloomIndex(key);
       if ((BLOOM[h >>> 6] & (1L << h)) != 0 && i - 3 >= from) {
         int k = java.util.Arrays.binarySearch(KEYS, key);
         if (k >= 0) {
-          for (String p : BY_KEY[k]) {
-            if (s.regionMatches(true, i + 1, p, 4, p.length() - 4)) {
+          for (byte[] p : BY_KEY[k]) {
+            if (matches(s, i + 1, to, p, 4)) {
               return true;
             }
           }
@@ -127,14 +134,31 @@ public final class SyntheticAnswers {
       }
     }
     if (wide) {
-      String part = from == 0 && to == s.length() ? s : s.substring(from, to);
-      for (String p : OTHER) {
-        if (part.contains(p)) {
-          return true;
+      for (byte[] p : OTHER) {
+        for (int i = from; i + p.length <= to; i++) {
+          if (s[i] == p[0] && matches(s, i + 1, to, p, 1)) {
+            return true;
+          }
         }
       }
     }
     return false;
+  }
+
+  /** {@code p[pFrom..]} at {@code s[at..]}: ASCII letters in any case, other bytes exactly. */
+  private static boolean matches(byte[] s, int at, int to, byte[] p, int pFrom) {
+    int len = p.length - pFrom;
+    if (at + len > to) {
+      return false;
+    }
+    for (int j = 0; j < len; j++) {
+      byte x = s[at + j];
+      byte y = p[pFrom + j];
+      if (x != y && (x < 0 || y < 0 || LOWER[x] != LOWER[y])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -144,9 +168,14 @@ public final class SyntheticAnswers {
    * @param degraded   true when the account is degraded: reasoning is left out
    */
   public static String answer(String userText, long promptHash, boolean degraded) {
+    return answer(!degraded && elicitsReasoning(userText), promptHash);
+  }
+
+  /** The answer to a prompt whose reasoning request is already known ({@code reasoning} false when degraded). */
+  static String answer(boolean reasoning, long promptHash) {
     String tag = Long.toHexString(promptHash & 0xffffffffL);
     int pick = (int) Math.floorMod(promptHash >>> 32, 24L);
-    if (!degraded && elicitsReasoning(userText)) {
+    if (reasoning) {
       return STEPS[pick % STEPS.length] + "[" + tag + "].";
     }
     return PLAIN[pick % PLAIN.length] + " [" + tag + "]";

@@ -217,6 +217,41 @@ class InProcessRunnerTest {
   }
 
   @Test
+  void digestsEqualTheCoreDefinitions() {
+    Digests d = new Digests();
+    List<List<io.distillguard.core.ChatMessage>> cases = List.of(
+        List.of(new io.distillguard.core.ChatMessage("user", "hello")),
+        List.of(new io.distillguard.core.ChatMessage("system", "be brief"),
+            new io.distillguard.core.ChatMessage("user", "Grüße, 你好 — step by step"),
+            new io.distillguard.core.ChatMessage("assistant", "ok"),
+            new io.distillguard.core.ChatMessage("user", null)),
+        List.of(new io.distillguard.core.ChatMessage(null, "no role"),
+            new io.distillguard.core.ChatMessage("prompt", "completion prompt")));
+    for (List<io.distillguard.core.ChatMessage> m : cases) {
+      assertThat(d.prompt(m)).isEqualTo(Exchange.promptDigest(m));
+    }
+    assertThat(d.prompt(List.of())).isNull();
+    assertThat(d.text("an answer ✓")).isEqualTo(Exchange.textDigest("an answer ✓"));
+    assertThat(d.text(null)).isNull();
+    d.prompt(cases.get(1));
+    // The last user message with content is the one scanned for reasoning requests.
+    assertThat(new String(d.lastUserText, java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo("Grüße, 你好 — step by step");
+  }
+
+  @Test
+  void longPromptsAreScannedAtBothEnds() {
+    String filler = "lorem ipsum ".repeat(200);
+    assertThat(SyntheticAnswers.elicitsReasoning("Think carefully. " + filler)).isTrue();
+    assertThat(SyntheticAnswers.elicitsReasoning(filler + " Show your work.")).isTrue();
+    assertThat(SyntheticAnswers.elicitsReasoning(filler + " step by step " + filler)).isFalse();
+    assertThat(SyntheticAnswers.elicitsReasoning("请一步一步推理")).isTrue();
+    assertThat(SyntheticAnswers.elicitsReasoning("段階的に説明して")).isTrue();
+    assertThat(SyntheticAnswers.elicitsReasoning("résous pas à pas")).isTrue();
+    assertThat(SyntheticAnswers.elicitsReasoning("ste")).isFalse();
+  }
+
+  @Test
   void userAgentFamilies() {
     assertThat(InProcessRunner.uaFamily("OpenAI/Python 1.54.4")).isEqualTo("OpenAI/Python");
     assertThat(InProcessRunner.uaFamily("python-requests/2.32.3")).isEqualTo("python-requests");
