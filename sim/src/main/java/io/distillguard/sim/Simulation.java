@@ -47,8 +47,8 @@ public final class Simulation {
   private final Map<String, SimAccount> seen = new LinkedHashMap<>();
   private final Map<SimRequest, SimRequest> clamped = new IdentityHashMap<>();
   private final long end;
-  private Entry[] heap;
-  private int heapSize;
+  /** Actors with something due before the end, by next request time, then by order of creation. */
+  private final IndexedHeap<Entry> heap;
   private long lastTime;
   private long emitted;
   private boolean accountIsNew;
@@ -84,7 +84,9 @@ public final class Simulation {
       campaignStrategies.put(spec.id(), spec.strategy());
       actors.add(a);
     }
-    heap = new Entry[Math.max(16, actors.size())];
+    heap = new IndexedHeap<>(Math.max(16, actors.size()),
+        (a, b) -> a.key != b.key ? Long.compare(a.key, b.key) : Integer.compare(a.seq, b.seq),
+        e -> e.pos, (e, pos) -> e.pos = pos);
     for (int i = 0; i < actors.size(); i++) {
       Entry e = new Entry(actors.get(i), i);
       entries.put(e.actor, e);
@@ -104,10 +106,10 @@ public final class Simulation {
 
   /** The next request in time order over all actors; null when nothing more is due (see the class comment). */
   public SimRequest next() {
-    while (heapSize > 0) {
-      Entry e = heap[0];
+    while (!heap.isEmpty()) {
+      Entry e = heap.peek();
       if (e.key >= end) {
-        remove(e);
+        heap.remove(e);
         continue;
       }
       SimRequest r = e.actor.next();
@@ -227,7 +229,7 @@ public final class Simulation {
 
   /** True when no actor has anything due (results still outstanding may revive some). */
   public boolean idle() {
-    return heapSize == 0;
+    return heap.isEmpty();
   }
 
   // ------------------------------------------------------------------------------------------ heap
@@ -238,89 +240,18 @@ public final class Simulation {
       return;
     }
     e.key = k;
-    push(e);
+    heap.add(e);
   }
 
   private void reschedule(Entry e) {
     long k = e.actor.peekMillis();
     if (k == TimedActor.NONE || k >= end) {
-      remove(e);
+      heap.remove(e);
       return;
     }
     e.key = k;
-    if (e.pos < 0) {
-      push(e);
-    } else {
-      up(e.pos);
-      down(e.pos);
+    if (!heap.update(e)) {
+      heap.add(e);
     }
-  }
-
-  private static boolean less(Entry a, Entry b) {
-    return a.key < b.key || (a.key == b.key && a.seq < b.seq);
-  }
-
-  private void push(Entry e) {
-    if (heapSize == heap.length) {
-      heap = java.util.Arrays.copyOf(heap, heap.length * 2);
-    }
-    heap[heapSize] = e;
-    e.pos = heapSize++;
-    up(e.pos);
-  }
-
-  private void remove(Entry e) {
-    int i = e.pos;
-    if (i < 0) {
-      return;
-    }
-    heapSize--;
-    Entry last = heap[heapSize];
-    heap[heapSize] = null;
-    e.pos = -1;
-    if (i < heapSize) {
-      heap[i] = last;
-      last.pos = i;
-      up(i);
-      down(last.pos);
-    }
-  }
-
-  private void up(int i) {
-    Entry x = heap[i];
-    while (i > 0) {
-      int parent = (i - 1) >>> 1;
-      Entry p = heap[parent];
-      if (!less(x, p)) {
-        break;
-      }
-      heap[i] = p;
-      p.pos = i;
-      i = parent;
-    }
-    heap[i] = x;
-    x.pos = i;
-  }
-
-  private void down(int i) {
-    Entry x = heap[i];
-    int half = heapSize >>> 1;
-    while (i < half) {
-      int child = 2 * i + 1;
-      Entry c = heap[child];
-      int right = child + 1;
-      if (right < heapSize && less(heap[right], c)) {
-        child = right;
-        c = heap[child];
-      }
-      if (!less(c, x)) {
-        break;
-      }
-      heap[i] = c;
-      c.pos = i;
-      i = child;
-    }
-    heap[i] = x;
-    x.pos = i;
   }
 }

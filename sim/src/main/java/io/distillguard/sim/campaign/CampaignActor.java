@@ -1,5 +1,6 @@
 package io.distillguard.sim.campaign;
 
+import io.distillguard.sim.IndexedHeap;
 import io.distillguard.sim.Label;
 import io.distillguard.sim.SimAccount;
 import io.distillguard.sim.SimRequest;
@@ -76,8 +77,10 @@ public abstract class CampaignActor extends TimedActor {
   private final IntQueue queue;
   private final List<Op> ops = new ArrayList<>();
   private final Map<String, Op> byAccount = new HashMap<>();
-  private Op[] heap = new Op[16];
-  private int heapSize;
+  /** Accounts scheduled to send, by next send time, then by index. */
+  private final IndexedHeap<Op> heap = new IndexedHeap<>(16,
+      (a, b) -> a.nextAt != b.nextAt ? Long.compare(a.nextAt, b.nextAt) : Integer.compare(a.index, b.index),
+      op -> op.heapPos, (op, pos) -> op.heapPos = pos);
   private final IdentityHashMap<SimRequest, Integer> inflight = new IdentityHashMap<>();
   private final IdentityHashMap<SimRequest, TimedActor> companionInflight = new IdentityHashMap<>();
   private final List<TimedActor> companions = new ArrayList<>();
@@ -227,10 +230,10 @@ public abstract class CampaignActor extends TimedActor {
   // ------------------------------------------------------------------------------------------ Actor
 
   private long ownPeek() {
-    if (heapSize == 0 || (!sharded && queue.isEmpty())) {
+    if (heap.isEmpty() || (!sharded && queue.isEmpty())) {
       return NONE;
     }
-    long t = heap[0].nextAt;
+    long t = heap.peek().nextAt;
     return t >= cc.endMillis() ? NONE : t;
   }
 
@@ -271,7 +274,7 @@ public abstract class CampaignActor extends TimedActor {
     if (own == NONE) {
       throw new IllegalStateException("campaign " + cc.id() + " has nothing to send");
     }
-    Op op = heap[0];
+    Op op = heap.peek();
     long t = Math.max(op.nextAt, ctx.now());
     int task = sharded ? op.shard.pollFirst() : queue.pollFirst();
     SimRequest r = compose(op, task, t);
@@ -282,11 +285,11 @@ public abstract class CampaignActor extends TimedActor {
     op.nextAt = nt;
     if (nt >= cc.endMillis()) {
       op.retired = true;
-      heapRemove(op);
+      heap.remove(op);
     } else if (sharded && op.shard.isEmpty()) {
-      heapRemove(op);
+      heap.remove(op);
     } else {
-      heapFix(op);
+      heap.update(op);
     }
     return r;
   }
@@ -357,12 +360,10 @@ public abstract class CampaignActor extends TimedActor {
     }
     if (op.nextAt >= cc.endMillis()) {
       op.retired = true;
-      heapRemove(op);
+      heap.remove(op);
       return;
     }
-    if (op.heapPos >= 0) {
-      heapFix(op);
-    } else {
+    if (!heap.update(op)) {
       ensureScheduled(op);
     }
   }
@@ -370,7 +371,7 @@ public abstract class CampaignActor extends TimedActor {
   private void kill(Op op) {
     op.dead = true;
     deadCount++;
-    heapRemove(op);
+    heap.remove(op);
     if (replacementsLeft > 0) {
       replacementsLeft--;
       replacementsUsed++;
@@ -385,7 +386,7 @@ public abstract class CampaignActor extends TimedActor {
   }
 
   private void ensureScheduled(Op op) {
-    if (op.heapPos >= 0 || op.dead || op.retired || op.nextAt >= cc.endMillis()) {
+    if (heap.contains(op) || op.dead || op.retired || op.nextAt >= cc.endMillis()) {
       return;
     }
     if (sharded && (op.shard == null || op.shard.isEmpty())) {
@@ -394,85 +395,6 @@ public abstract class CampaignActor extends TimedActor {
     if (op.nextAt < ctx.now()) {
       op.nextAt = ctx.now();
     }
-    heapPush(op);
-  }
-
-  // ------------------------------------------------------------------------------------------ heap
-
-  private static boolean less(Op a, Op b) {
-    return a.nextAt < b.nextAt || (a.nextAt == b.nextAt && a.index < b.index);
-  }
-
-  private void heapPush(Op op) {
-    if (heapSize == heap.length) {
-      heap = java.util.Arrays.copyOf(heap, heap.length * 2);
-    }
-    heap[heapSize] = op;
-    op.heapPos = heapSize;
-    heapSize++;
-    up(op.heapPos);
-  }
-
-  private void heapRemove(Op op) {
-    int i = op.heapPos;
-    if (i < 0) {
-      return;
-    }
-    heapSize--;
-    Op last = heap[heapSize];
-    heap[heapSize] = null;
-    op.heapPos = -1;
-    if (i < heapSize) {
-      heap[i] = last;
-      last.heapPos = i;
-      up(i);
-      down(last.heapPos);
-    }
-  }
-
-  private void heapFix(Op op) {
-    if (op.heapPos < 0) {
-      return;
-    }
-    up(op.heapPos);
-    down(op.heapPos);
-  }
-
-  private void up(int i) {
-    Op x = heap[i];
-    while (i > 0) {
-      int parent = (i - 1) >>> 1;
-      Op p = heap[parent];
-      if (!less(x, p)) {
-        break;
-      }
-      heap[i] = p;
-      p.heapPos = i;
-      i = parent;
-    }
-    heap[i] = x;
-    x.heapPos = i;
-  }
-
-  private void down(int i) {
-    Op x = heap[i];
-    int half = heapSize >>> 1;
-    while (i < half) {
-      int child = 2 * i + 1;
-      Op c = heap[child];
-      int right = child + 1;
-      if (right < heapSize && less(heap[right], c)) {
-        child = right;
-        c = heap[child];
-      }
-      if (!less(c, x)) {
-        break;
-      }
-      heap[i] = c;
-      c.heapPos = i;
-      i = child;
-    }
-    heap[i] = x;
-    x.heapPos = i;
+    heap.add(op);
   }
 }
