@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStreamWriter;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code distillguard analyze} with the baseline detectors over a generated gzipped log; bad input. */
@@ -32,32 +29,7 @@ class AnalyzeCommandTest {
       """;
 
   @TempDir Path dir;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream oldOut;
-  private PrintStream oldErr;
-
-  @BeforeEach
-  void capture() {
-    oldOut = System.out;
-    oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restore() {
-    System.setOut(oldOut);
-    System.setErr(oldErr);
-  }
-
-  private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
+  @RegisterExtension final CommandRun cli = new CommandRun();
 
   /** 5,200 requests from one harvester in 12 hours, a few from two customers, and two broken lines. */
   private Path log() throws Exception {
@@ -92,8 +64,8 @@ class AnalyzeCommandTest {
     int rc = Main.run("analyze", "--logs", log().toString(), "--mapping", mapping.toString(), "--out",
         report.toString());
 
-    assertThat(rc).as(stderr()).isZero();
-    assertThat(stdout()).contains("5230 exchanges analysed, 2 malformed (lines 5231, 5232)")
+    assertThat(rc).as(cli.stderr()).isZero();
+    assertThat(cli.stdout()).contains("5230 exchanges analysed, 2 malformed (lines 5231, 5232)")
         .contains("harvester-9").contains("block");
     JsonNode json = new ObjectMapper().readTree(report.resolve("analysis.json").toFile());
     assertThat(json.path("flagged")).hasSize(1);
@@ -111,21 +83,21 @@ class AnalyzeCommandTest {
     Path logs = log();
     assertThat(Main.run("analyze", "--logs", dir.resolve("none.jsonl").toString(), "--mapping",
         mapping.toString())).isEqualTo(1);
-    assertThat(stderr()).contains("log file not found");
+    assertThat(cli.stderr()).contains("log file not found");
     assertThat(Main.run("analyze", "--logs", logs.toString(), "--mapping", dir.resolve("none.yaml").toString()))
         .isEqualTo(1);
-    assertThat(stderr()).contains("mapping file not found");
+    assertThat(cli.stderr()).contains("mapping file not found");
     Path bad = dir.resolve("bad.yaml");
     Files.writeString(bad, "account: meta.api_key_owner\ntimestamp: created\nprompt: x\nrespnse: answer\n");
     assertThat(Main.run("analyze", "--logs", logs.toString(), "--mapping", bad.toString())).isEqualTo(1);
-    assertThat(stderr()).contains("bad.yaml: unknown field 'respnse'");
+    assertThat(cli.stderr()).contains("bad.yaml: unknown field 'respnse'");
     Path wrong = dir.resolve("wrong.yaml");
     Files.writeString(wrong, MAPPING.replace("meta.api_key_owner", "meta.user"));
     assertThat(Main.run("analyze", "--logs", logs.toString(), "--mapping", wrong.toString(), "--out",
         dir.resolve("o").toString())).isEqualTo(1);
-    assertThat(stderr()).contains("mapped field 'account'").contains("meta.user");
+    assertThat(cli.stderr()).contains("mapped field 'account'").contains("meta.user");
     assertThat(Main.run("analyze", "--logs", logs.toString(), "--mapping", mapping.toString(), "--detectors",
         "magic")).isEqualTo(1);
-    assertThat(stderr()).contains("unknown detector set 'magic'");
+    assertThat(cli.stderr()).contains("unknown detector set 'magic'");
   }
 }

@@ -2,64 +2,39 @@ package io.distillguard.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad command lines and bad configuration fail at start with a message naming what is wrong. */
 class CommandLineTest {
   @TempDir Path dir;
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private PrintStream oldErr;
-  private PrintStream oldOut;
-
-  @BeforeEach
-  void capture() {
-    oldErr = System.err;
-    oldOut = System.out;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restore() {
-    System.setErr(oldErr);
-    System.setOut(oldOut);
-  }
-
-  private String errText() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
+  @RegisterExtension final CommandRun cli = new CommandRun();
 
   @Test
   void unknownCommandAndOptionAreUsageErrors() {
     assertThat(Main.run("frobnicate")).isEqualTo(2);
-    assertThat(errText()).contains("frobnicate");
+    assertThat(cli.stderr()).contains("frobnicate");
     assertThat(Main.run("serve", "--no-such-flag")).isEqualTo(2);
-    assertThat(errText()).contains("--no-such-flag");
+    assertThat(cli.stderr()).contains("--no-such-flag");
     assertThat(Main.run("serve", "--port", "eighty")).isEqualTo(2);
-    assertThat(errText()).contains("eighty");
+    assertThat(cli.stderr()).contains("eighty");
   }
 
   @Test
   void helpAndVersionWork() {
     assertThat(Main.run("--help")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("serve").contains("demo");
+    assertThat(cli.stdout()).contains("serve").contains("demo");
     assertThat(Main.run("--version")).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8)).contains("distillguard");
+    assertThat(cli.stdout()).contains("distillguard");
   }
 
   @Test
   void missingConfigFileIsNamed() {
     assertThat(Main.run("serve", "--config", dir.resolve("nope.yaml").toString())).isEqualTo(1);
-    assertThat(errText()).contains("configuration file not found").contains("nope.yaml");
+    assertThat(cli.stderr()).contains("configuration file not found").contains("nope.yaml");
   }
 
   @Test
@@ -67,7 +42,7 @@ class CommandLineTest {
     Path f = dir.resolve("c.yaml");
     Files.writeString(f, "server:\n  prot: 8080\n");
     assertThat(Main.run("serve", "--config", f.toString())).isEqualTo(1);
-    assertThat(errText()).contains("server.prot").contains("unknown setting");
+    assertThat(cli.stderr()).contains("server.prot").contains("unknown setting");
   }
 
   @Test
@@ -75,11 +50,11 @@ class CommandLineTest {
     Path f = dir.resolve("c.yaml");
     Files.writeString(f, "upstream:\n  idle-timeout: soon\n");
     assertThat(Main.run("serve", "--config", f.toString())).isEqualTo(1);
-    assertThat(errText()).contains("upstream.idle-timeout").contains("soon");
-    err.reset();
+    assertThat(cli.stderr()).contains("upstream.idle-timeout").contains("soon");
+    cli.resetErr();
     Files.writeString(f, "server:\n  port: [1, 2]\n");
     assertThat(Main.run("serve", "--config", f.toString())).isEqualTo(1);
-    assertThat(errText()).contains("server.port");
+    assertThat(cli.stderr()).contains("server.port");
   }
 
   @Test
@@ -87,18 +62,18 @@ class CommandLineTest {
     Path f = dir.resolve("c.yaml");
     Files.writeString(f, "limits:\n  tiers:\n    default:\n      account: {requests-per-minute: -5}\n");
     assertThat(Main.run("serve", "--config", f.toString())).isEqualTo(1);
-    assertThat(errText()).contains("limits.tiers.default.account.requests-per-minute");
-    err.reset();
+    assertThat(cli.stderr()).contains("limits.tiers.default.account.requests-per-minute");
+    cli.resetErr();
     Files.writeString(f, "trusted-proxies: [\"10.0.0.0/99\"]\n");
     assertThat(Main.run("serve", "--config", f.toString())).isEqualTo(1);
-    assertThat(errText()).contains("trusted-proxies[0]");
-    err.reset();
+    assertThat(cli.stderr()).contains("trusted-proxies[0]");
+    cli.resetErr();
     assertThat(Main.run("serve", "--upstream", "ftp://example.invalid/v1", "--data-dir", dir.toString()))
         .isEqualTo(1);
-    assertThat(errText()).contains("upstream.url");
-    err.reset();
+    assertThat(cli.stderr()).contains("upstream.url");
+    cli.resetErr();
     assertThat(Main.run("serve", "--port", "70000", "--data-dir", dir.toString())).isEqualTo(1);
-    assertThat(errText()).contains("server.port");
+    assertThat(cli.stderr()).contains("server.port");
   }
 
   @Test
@@ -106,14 +81,14 @@ class CommandLineTest {
     Path f = dir.resolve("c.yaml");
     Files.writeString(f, "server: {port: 8080\n");
     assertThat(Main.run("serve", "--config", f.toString())).isEqualTo(1);
-    assertThat(errText()).contains("c.yaml");
+    assertThat(cli.stderr()).contains("c.yaml");
   }
 
   @Test
   void replayIsRefusedOnPublicBindWithoutForce() {
     assertThat(Main.run("serve", "--replay", "--host", "0.0.0.0", "--port", "0", "--admin-port", "0",
         "--data-dir", dir.toString())).isEqualTo(1);
-    assertThat(errText()).contains("replay").contains("--force-replay");
+    assertThat(cli.stderr()).contains("replay").contains("--force-replay");
   }
 
   @Test

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.distillguard.sim.data.DatasetInfo;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +20,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,36 +30,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DatasetsCommandTest {
   @TempDir Path dir;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream oldOut;
-  private PrintStream oldErr;
+  @RegisterExtension final CommandRun cli = new CommandRun();
   private HttpServer server;
   private final Map<String, String> served = new ConcurrentHashMap<>();
 
-  @BeforeEach
-  void capture() {
-    oldOut = System.out;
-    oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
   @AfterEach
-  void restore() {
-    System.setOut(oldOut);
-    System.setErr(oldErr);
+  void stopMirror() {
     if (server != null) {
       server.stop(0);
     }
-  }
-
-  private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
   }
 
   /** Serves {@link #served} by path; 404 otherwise. */
@@ -123,7 +100,7 @@ class DatasetsCommandTest {
     Files.writeString(data.resolve("attack/gsm8k/train.jsonl.gz"), "");
 
     assertThat(Main.run("datasets", "--data", data.toString())).isZero();
-    String text = stdout();
+    String text = cli.stdout();
     for (DatasetsCommand.Dataset d : DatasetsCommand.registry()) {
       assertThat(text).contains(d.name()).contains(d.license());
     }
@@ -143,7 +120,7 @@ class DatasetsCommandTest {
     Path to = dir.resolve("fresh");
 
     assertThat(Main.run("datasets", "--download", "fastchat-mtbench-vicuna", "--to", to.toString(), "--mirror",
-        base)).as(stderr()).isZero();
+        base)).as(cli.stderr()).isZero();
     Path folder = to.resolve("benign/fastchat-mtbench-vicuna");
     assertThat(Files.readString(folder.resolve("mt_bench_question.jsonl"))).contains("question_id\": 81");
     assertThat(Files.readString(folder.resolve("vicuna_bench_question.jsonl"))).contains("hello");
@@ -157,11 +134,11 @@ class DatasetsCommandTest {
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("#### 2");
     }
     // Present now: listed as such, and not fetched again without --force.
-    out.reset();
+    cli.resetOut();
     assertThat(Main.run("datasets", "--data", to.toString())).isZero();
-    assertThat(stdout()).containsPattern("gsm8k +attack +present");
+    assertThat(cli.stdout()).containsPattern("gsm8k +attack +present");
     assertThat(Main.run("datasets", "--download", "gsm8k", "--to", to.toString(), "--mirror", base)).isZero();
-    assertThat(stdout()).contains("have gsm8k");
+    assertThat(cli.stdout()).contains("have gsm8k");
   }
 
   @Test
@@ -173,24 +150,24 @@ class DatasetsCommandTest {
     Path to = dir.resolve("d");
     assertThat(Main.run("datasets", "--download", "mgsm", "--to", to.toString(), "--mirror",
         "http://127.0.0.1:" + closed)).isEqualTo(1);
-    assertThat(stderr()).contains("cannot download mgsm").contains("cannot reach 127.0.0.1")
+    assertThat(cli.stderr()).contains("cannot download mgsm").contains("cannot reach 127.0.0.1")
         .contains("no internet access");
 
     String base = mirror(); // serves nothing: every file is a 404
     assertThat(Main.run("datasets", "--download", "self-instruct", "--to", to.toString(), "--mirror", base))
         .isEqualTo(1);
-    assertThat(stderr()).contains("answered 404");
+    assertThat(cli.stderr()).contains("answered 404");
     try (Stream<Path> s = Files.walk(to)) {
       assertThat(s.filter(Files::isRegularFile)).isEmpty();
     }
 
     assertThat(Main.run("datasets", "--download", "no-such-set", "--to", to.toString())).isEqualTo(1);
-    assertThat(stderr()).contains("unknown dataset 'no-such-set'").contains("gsm8k");
+    assertThat(cli.stderr()).contains("unknown dataset 'no-such-set'").contains("gsm8k");
     assertThat(Main.run("datasets", "--download", "flan-v2-templates", "--to", to.toString())).isEqualTo(1);
-    assertThat(stderr()).contains("cannot be downloaded automatically").contains("templates.py");
+    assertThat(cli.stderr()).contains("cannot be downloaded automatically").contains("templates.py");
     assertThat(Main.run("datasets", "--download", "gsm8k", "--to", to.toString(), "--mirror", "ftp://x"))
         .isEqualTo(1);
-    assertThat(stderr()).contains("--mirror");
+    assertThat(cli.stderr()).contains("--mirror");
   }
 
   private static DatasetsCommand.Dataset find(String name) {

@@ -6,20 +6,16 @@ import io.distillguard.gateway.config.GatewayConfig;
 import io.distillguard.sim.Label;
 import io.distillguard.sim.SimAccount;
 import io.distillguard.sim.http.AdminClient;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.http.HttpClient;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code distillguard distill harvest} against a gateway in front of the builtin upstream; bad input. */
@@ -29,10 +25,7 @@ class DistillCommandTest {
   static AdminClient admin;
 
   @TempDir Path dir;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream oldOut;
-  private PrintStream oldErr;
+  @RegisterExtension final CommandRun cli = new CommandRun();
 
   @BeforeAll
   static void start() {
@@ -48,28 +41,6 @@ class DistillCommandTest {
   @AfterAll
   static void stop() {
     node.close();
-  }
-
-  @BeforeEach
-  void capture() {
-    oldOut = System.out;
-    oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restore() {
-    System.setOut(oldOut);
-    System.setErr(oldErr);
-  }
-
-  private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
   }
 
   static String key(String account) {
@@ -90,16 +61,16 @@ class DistillCommandTest {
     int rc = Main.run("distill", "harvest", "--target", node.dataUrl() + "/v1", "--keys", keys.toString(),
         "--prompts", prompts.toString(), "--out", pairs.toString(), "--xff", "198.51.100.0/24",
         "--rotation", "random");
-    assertThat(rc).as(stderr()).isZero();
+    assertThat(rc).as(cli.stderr()).isZero();
     assertThat(Files.readAllLines(pairs)).hasSize(3)
         .allSatisfy(l -> assertThat(l).startsWith("{\"messages\":[{\"role\":\"user\""));
-    assertThat(stdout()).contains("harvested 3 pairs").contains("prompts exhausted");
+    assertThat(cli.stdout()).contains("harvested 3 pairs").contains("prompts exhausted");
 
     rc = Main.run("distill", "harvest", "--target", node.dataUrl(), "--key", key("d1-c"), "--dataset", "gsm8k",
         "--data", dir.toString(), "--max", "2", "--out", pairs.toString(), "--model", "builtin-small");
-    assertThat(rc).as(stderr()).isZero();
+    assertThat(rc).as(cli.stderr()).isZero();
     assertThat(Files.readAllLines(pairs)).hasSize(5);
-    assertThat(stdout()).contains("max reached");
+    assertThat(cli.stdout()).contains("max reached");
   }
 
   @Test
@@ -111,7 +82,7 @@ class DistillCommandTest {
     int rc = Main.run("distill", "harvest", "--target", node.dataUrl(), "--key", k, "--prompts",
         prompts.toString(), "--out", dir.resolve("o.jsonl").toString(), "--model", "builtin-small");
     assertThat(rc).isEqualTo(3);
-    assertThat(stdout()).contains("all keys dead").contains("1 dead");
+    assertThat(cli.stdout()).contains("all keys dead").contains("1 dead");
   }
 
   @Test
@@ -120,25 +91,25 @@ class DistillCommandTest {
     Files.writeString(prompts, "one\n");
     assertThat(Main.run("distill", "harvest", "--target", node.dataUrl(), "--prompts", prompts.toString()))
         .isEqualTo(1);
-    assertThat(stderr()).contains("no API keys");
+    assertThat(cli.stderr()).contains("no API keys");
     assertThat(Main.run("distill", "harvest", "--target", node.dataUrl(), "--key", "k")).isEqualTo(1);
-    assertThat(stderr()).contains("exactly one of --prompts FILE or --dataset NAME");
+    assertThat(cli.stderr()).contains("exactly one of --prompts FILE or --dataset NAME");
     assertThat(Main.run("distill", "harvest", "--target", node.dataUrl(), "--key", "k", "--prompts",
         dir.resolve("missing.txt").toString())).isEqualTo(1);
-    assertThat(stderr()).contains("prompt file not found");
+    assertThat(cli.stderr()).contains("prompt file not found");
     assertThat(Main.run("distill", "harvest", "--target", "not a url", "--key", "k", "--prompts",
         prompts.toString())).isEqualTo(1);
-    assertThat(stderr()).contains("bad --target URL");
+    assertThat(cli.stderr()).contains("bad --target URL");
     assertThat(Main.run("distill", "harvest", "--target", node.dataUrl(), "--key", "k", "--dataset", "nope"))
         .isEqualTo(1);
-    assertThat(stderr()).contains("unknown dataset 'nope'");
+    assertThat(cli.stderr()).contains("unknown dataset 'nope'");
     assertThat(Main.run("distill", "harvest", "--target", node.dataUrl(), "--keys",
         dir.resolve("nokeys.txt").toString(), "--prompts", prompts.toString())).isEqualTo(1);
-    assertThat(stderr()).contains("key file not found");
+    assertThat(cli.stderr()).contains("key file not found");
     assertThat(Main.run("distill", "harvest", "--target", node.dataUrl(), "--key", "k", "--prompts",
         prompts.toString(), "--xff", "somewhere")).isEqualTo(1);
-    assertThat(stderr()).contains("not a CIDR");
+    assertThat(cli.stderr()).contains("not a CIDR");
     assertThat(Main.run("distill")).isZero();
-    assertThat(stdout()).contains("harvest");
+    assertThat(cli.stdout()).contains("harvest");
   }
 }

@@ -3,14 +3,10 @@ package io.distillguard.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code distillguard eval}: a run on the smoke scenario, and bad input failing with a clear message. */
@@ -18,32 +14,7 @@ class EvalCommandTest {
   static final Path SMOKE = Path.of("..", "scenarios", "smoke.yaml");
 
   @TempDir Path dir;
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private PrintStream oldErr;
-  private PrintStream oldOut;
-
-  @BeforeEach
-  void capture() {
-    oldErr = System.err;
-    oldOut = System.out;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restore() {
-    System.setErr(oldErr);
-    System.setOut(oldOut);
-  }
-
-  private String errText() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
-
-  private String outText() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
+  @RegisterExtension final CommandRun cli = new CommandRun();
 
   @Test
   void evaluatesTheSmokeScenarioAndSaysWhereTheReportIs() throws Exception {
@@ -52,8 +23,8 @@ class EvalCommandTest {
     Path report = dir.resolve("report");
     int code = Main.run("eval", "--scenario", SMOKE.toString(), "--detectors", "baseline", "--data",
         empty.toString(), "--out", report.toString(), "--seed", "11");
-    assertThat(code).as(errText()).isZero();
-    assertThat(outText()).contains("== DistillGuard evaluation (in-process) ==", "seed 11", "built-in fixtures",
+    assertThat(code).as(cli.stderr()).isZero();
+    assertThat(cli.stdout()).contains("== DistillGuard evaluation (in-process) ==", "seed 11", "built-in fixtures",
         "run 1/1: baseline", "Detector set baseline:", "naive-1", "reasoning-1", "benign class", "ordinary",
         "Report written to " + report.resolve("report.md"));
     assertThat(report.resolve("report.md")).isRegularFile();
@@ -66,7 +37,7 @@ class EvalCommandTest {
   @Test
   void missingScenarioFileIsNamed() {
     assertThat(Main.run("eval", "--scenario", dir.resolve("nope.yaml").toString())).isEqualTo(1);
-    assertThat(errText()).contains("scenario file not found").contains("nope.yaml");
+    assertThat(cli.stderr()).contains("scenario file not found").contains("nope.yaml");
   }
 
   @Test
@@ -74,7 +45,7 @@ class EvalCommandTest {
     Path f = dir.resolve("s.yaml");
     Files.writeString(f, "name: x\nseed: 1\nduration: 1d\ndata: {split: tuning}\n");
     assertThat(Main.run("eval", "--scenario", f.toString(), "--detectors", "nope")).isEqualTo(1);
-    assertThat(errText()).contains("unknown detector set 'nope'").contains("available: baseline");
+    assertThat(cli.stderr()).contains("unknown detector set 'nope'").contains("available: baseline");
   }
 
   @Test
@@ -82,11 +53,11 @@ class EvalCommandTest {
     Path f = dir.resolve("broken.yaml");
     Files.writeString(f, "name: [unclosed\n  duration: 1d\n");
     assertThat(Main.run("eval", "--scenario", f.toString())).isEqualTo(1);
-    assertThat(errText()).contains("broken.yaml").contains("not valid YAML");
-    err.reset();
+    assertThat(cli.stderr()).contains("broken.yaml").contains("not valid YAML");
+    cli.resetErr();
     Files.writeString(f, "name: x\nseed: 1\nduration: 1d\ndata: {split: tuning}\nsurprise: 1\n");
     assertThat(Main.run("eval", "--scenario", f.toString())).isEqualTo(1);
-    assertThat(errText()).contains("broken.yaml").contains("surprise");
+    assertThat(cli.stderr()).contains("broken.yaml").contains("surprise");
   }
 
   @Test
@@ -94,15 +65,15 @@ class EvalCommandTest {
     assumeTrue(Files.isRegularFile(SMOKE), "scenarios/smoke.yaml not found");
     assertThat(Main.run("eval", "--scenario", SMOKE.toString(), "--data", dir.resolve("missing").toString()))
         .isEqualTo(1);
-    assertThat(errText()).contains("--data").contains("not a directory");
+    assertThat(cli.stderr()).contains("--data").contains("not a directory");
   }
 
   @Test
   void usageErrorsExitWithTwo() {
     assertThat(Main.run("eval")).isEqualTo(2);
-    assertThat(errText()).contains("--scenario");
-    err.reset();
+    assertThat(cli.stderr()).contains("--scenario");
+    cli.resetErr();
     assertThat(Main.run("eval", "--scenario", "x.yaml", "--seed", "many")).isEqualTo(2);
-    assertThat(errText()).contains("many");
+    assertThat(cli.stderr()).contains("many");
   }
 }

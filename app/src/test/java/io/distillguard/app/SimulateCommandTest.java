@@ -3,15 +3,11 @@ package io.distillguard.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.distillguard.gateway.config.GatewayConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code distillguard simulate}: against an in-process gateway (--local) and a running one; bad input. */
@@ -35,32 +31,7 @@ class SimulateCommandTest {
       """;
 
   @TempDir Path dir;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream oldOut;
-  private PrintStream oldErr;
-
-  @BeforeEach
-  void capture() {
-    oldOut = System.out;
-    oldErr = System.err;
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  @AfterEach
-  void restore() {
-    System.setOut(oldOut);
-    System.setErr(oldErr);
-  }
-
-  private String stdout() {
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private String stderr() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
+  @RegisterExtension final CommandRun cli = new CommandRun();
 
   private Path tiny() throws Exception {
     Path f = dir.resolve("tiny.yaml");
@@ -73,8 +44,8 @@ class SimulateCommandTest {
     Path records = dir.resolve("records.jsonl");
     int rc = Main.run("simulate", "--scenario", tiny().toString(), "--local", "--data", dir.toString(), "--out",
         records.toString(), "--concurrency", "8");
-    assertThat(rc).as(stderr()).isZero();
-    assertThat(stdout()).contains("Started a local gateway in replay mode").contains("requests:")
+    assertThat(rc).as(cli.stderr()).isZero();
+    assertThat(cli.stdout()).contains("Started a local gateway in replay mode").contains("requests:")
         .contains("benign").contains("campaign").contains("accounts by status at the end");
     assertThat(Files.readAllLines(records)).isNotEmpty().allSatisfy(l -> assertThat(l).contains("\"label\""));
   }
@@ -90,27 +61,27 @@ class SimulateCommandTest {
     try (Node node = Node.start(c, null)) {
       int rc = Main.run("simulate", "--scenario", tiny().toString(), "--target", node.dataUrl(), "--admin",
           node.adminUrl(), "--admin-token", c.admin.token, "--replay-headers", "--duration", "1h");
-      assertThat(rc).as(stderr()).isZero();
-      assertThat(stdout()).contains("with replay headers").contains("requests:");
+      assertThat(rc).as(cli.stderr()).isZero();
+      assertThat(cli.stdout()).contains("with replay headers").contains("requests:");
 
       rc = Main.run("simulate", "--scenario", tiny().toString(), "--target", node.dataUrl(), "--admin",
           node.adminUrl(), "--admin-token", "not-the-token");
       assertThat(rc).isEqualTo(1);
-      assertThat(stderr()).contains("rejected the admin token");
+      assertThat(cli.stderr()).contains("rejected the admin token");
     }
   }
 
   @Test
   void badInputIsAClearErrorWithExitCode1() throws Exception {
     assertThat(Main.run("simulate", "--scenario", dir.resolve("nope.yaml").toString(), "--local")).isEqualTo(1);
-    assertThat(stderr()).contains("scenario file not found").contains("nope.yaml");
+    assertThat(cli.stderr()).contains("scenario file not found").contains("nope.yaml");
 
     assertThat(Main.run("simulate", "--scenario", tiny().toString())).isEqualTo(1);
-    assertThat(stderr()).contains("--target and --admin are required");
+    assertThat(cli.stderr()).contains("--target and --admin are required");
 
     assertThat(Main.run("simulate", "--scenario", tiny().toString(), "--target", "gateway:8080", "--admin",
         "http://127.0.0.1:1", "--admin-token", "t")).isEqualTo(1);
-    assertThat(stderr()).contains("bad --target URL");
+    assertThat(cli.stderr()).contains("bad --target URL");
 
     int closed;
     try (ServerSocket ss = new ServerSocket(0)) {
@@ -118,15 +89,15 @@ class SimulateCommandTest {
     }
     assertThat(Main.run("simulate", "--scenario", tiny().toString(), "--target", "http://127.0.0.1:" + closed,
         "--admin", "http://127.0.0.1:" + closed, "--admin-token", "t")).isEqualTo(1);
-    assertThat(stderr()).contains("cannot reach the admin API");
+    assertThat(cli.stderr()).contains("cannot reach the admin API");
 
     Path broken = dir.resolve("broken.yaml");
     Files.writeString(broken, "name: x\nseed: 1\nduration: forever\n");
     assertThat(Main.run("simulate", "--scenario", broken.toString(), "--local")).isEqualTo(1);
-    assertThat(stderr()).contains("broken.yaml");
+    assertThat(cli.stderr()).contains("broken.yaml");
 
     assertThat(Main.run("simulate", "--scenario", tiny().toString(), "--local", "--duration", "soon"))
         .isEqualTo(1);
-    assertThat(stderr()).contains("--duration");
+    assertThat(cli.stderr()).contains("--duration");
   }
 }
