@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * field and an explicit JSON {@code null} both count as "not set".
  */
 final class Fields {
+  /** The sampling parameters both completion endpoints accept, in the order they are checked. */
+  private static final String[] SAMPLING = {"temperature", "top_p", "presence_penalty",
+      "frequency_penalty"};
+
   private Fields() {}
 
   static JsonNode get(JsonNode body, String field) {
@@ -58,6 +62,16 @@ final class Fields {
     JsonNode v = get(body, field);
     if (v != null && !v.isNumber()) {
       throw ApiError.wrongType(field, "a number");
+    }
+  }
+
+  /**
+   * Checks that each sampling parameter ({@code temperature}, {@code top_p},
+   * {@code presence_penalty}, {@code frequency_penalty}) is a number when set, in that order.
+   */
+  static void samplingNumbers(JsonNode body) {
+    for (String f : SAMPLING) {
+      optionalNumber(body, f);
     }
   }
 }

@@ -28,10 +28,7 @@ final class TextCompletions {
     boolean includeUsage = ChatCompletions.includeUsage(body);
     Integer maxTokens = Fields.optionalInt(body, "max_tokens", 1, Integer.MAX_VALUE, null);
     int n = Fields.optionalInt(body, "n", 1, ChatCompletions.MAX_N, 1);
-    for (String f : new String[] {"temperature", "top_p", "presence_penalty",
-        "frequency_penalty"}) {
-      Fields.optionalNumber(body, f);
-    }
+    Fields.samplingNumbers(body);
     if (!settings.servesModel(model)) {
       throw ApiError.modelNotFound(model);
     }
@@ -71,12 +68,7 @@ final class TextCompletions {
 
   private static Reply complete(String id, long created, String model,
       List<Answers.Choice> choices, int promptTokens) {
-    ObjectNode root = Json.MAPPER.createObjectNode()
-        .put("id", id)
-        .put("object", "text_completion")
-        .put("created", created)
-        .put("model", model)
-        .put("system_fingerprint", Wire.SYSTEM_FINGERPRINT);
+    ObjectNode root = Wire.completion(id, "text_completion", created, model);
     ArrayNode array = root.putArray("choices");
     int completionTokens = 0;
     for (int i = 0; i < choices.size(); i++) {
@@ -88,19 +80,13 @@ final class TextCompletions {
           .putNull("logprobs")
           .put("finish_reason", c.finishReason());
     }
-    root.putObject("usage")
-        .put("prompt_tokens", promptTokens)
-        .put("completion_tokens", completionTokens)
-        .put("total_tokens", promptTokens + completionTokens);
-    return new Reply.JsonBody(200, root.toString());
+    return Wire.completionReply(root, promptTokens, completionTokens);
   }
 
   private Reply stream(String id, long created, String model, List<Answers.Choice> choices,
       int promptTokens, boolean includeUsage) {
-    String head = "{\"id\":" + Wire.quote(id) + ",\"object\":\"text_completion\",\"created\":"
-        + created + ",\"model\":" + Wire.quote(model) + ",\"system_fingerprint\":\""
-        + Wire.SYSTEM_FINGERPRINT + "\",\"choices\":[";
-    String tail = includeUsage ? "],\"usage\":null}" : "]}";
+    String head = Wire.chunkHead(id, "text_completion", created, model);
+    String tail = Wire.chunkTail(includeUsage);
     List<Reply.Event> events = new ArrayList<>();
     int completionTokens = 0;
     for (int i = 0; i < choices.size(); i++) {
@@ -111,17 +97,11 @@ final class TextCompletions {
       }
       events.add(new Reply.Event(head + choice(i, "", c.finishReason()) + tail, false));
     }
-    if (includeUsage) {
-      events.add(new Reply.Event(
-          head + "],\"usage\":" + Wire.usage(promptTokens, completionTokens) + "}", false));
-    }
-    events.add(new Reply.Event(Wire.DONE, false));
-    return new Reply.EventStream(events);
+    return Wire.endStream(events, head, includeUsage, promptTokens, completionTokens);
   }
 
   private static String choice(int index, String text, String finishReason) {
     return "{\"text\":" + Wire.quote(text) + ",\"index\":" + index
-        + ",\"logprobs\":null,\"finish_reason\":"
-        + (finishReason == null ? "null" : "\"" + finishReason + "\"") + "}";
+        + ",\"logprobs\":null,\"finish_reason\":" + Wire.finishReason(finishReason) + "}";
   }
 }
