@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -70,19 +69,6 @@ final class Embeddings {
     if (input == null) {
       throw ApiError.missing("input");
     }
-    if (input.isTextual()) {
-      return List.of(input.asText());
-    }
-    if (!input.isArray() || input.isEmpty()) {
-      throw ApiError.wrongType("input", "a string or a non-empty array of strings");
-    }
-    List<String> out = new ArrayList<>(input.size());
-    for (JsonNode item : input) {
-      if (!item.isTextual()) {
-        throw ApiError.wrongType("input", "a string or a non-empty array of strings");
-      }
-      out.add(item.asText());
-    }
-    return out;
+    return Fields.stringOrStrings(input, "input");
   }
 }

@@ -1,6 +1,8 @@
 package io.distillguard.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Typed reads of request fields that answer wrong types with the 400 OpenAI gives. An absent
@@ -73,5 +75,27 @@ final class Fields {
     for (String f : SAMPLING) {
       optionalNumber(body, f);
     }
+  }
+
+  /**
+   * {@code v} (set: not null) as a list of strings: a string is a list of one, an array must be
+   * non-empty and hold only strings. Anything else is the 400 for {@code param}; in particular
+   * arrays of token ids, which would need a real tokenizer to mean anything.
+   */
+  static List<String> stringOrStrings(JsonNode v, String param) {
+    if (v.isTextual()) {
+      return List.of(v.asText());
+    }
+    if (!v.isArray() || v.isEmpty()) {
+      throw ApiError.wrongType(param, "a string or a non-empty array of strings");
+    }
+    List<String> out = new ArrayList<>(v.size());
+    for (JsonNode item : v) {
+      if (!item.isTextual()) {
+        throw ApiError.wrongType(param, "a string or a non-empty array of strings");
+      }
+      out.add(item.asText());
+    }
+    return out;
   }
 }

@@ -49,21 +49,7 @@ final class TextCompletions {
     if (prompt == null) {
       return List.of(""); // OpenAI also accepts a missing prompt
     }
-    if (prompt.isTextual()) {
-      return List.of(prompt.asText());
-    }
-    if (!prompt.isArray() || prompt.isEmpty()) {
-      throw ApiError.wrongType("prompt", "a string or a non-empty array of strings");
-    }
-    List<String> out = new ArrayList<>(prompt.size());
-    for (JsonNode p : prompt) {
-      if (!p.isTextual()) {
-        // Token-id prompts would need a real tokenizer to mean anything.
-        throw ApiError.wrongType("prompt", "a string or a non-empty array of strings");
-      }
-      out.add(p.asText());
-    }
-    return out;
+    return Fields.stringOrStrings(prompt, "prompt");
   }
 
   private static Reply complete(String id, long created, String model,
