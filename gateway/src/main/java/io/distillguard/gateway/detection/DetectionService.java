@@ -7,6 +7,7 @@ import io.distillguard.core.detect.Reason;
 import io.distillguard.core.detect.RiskLevel;
 import io.distillguard.core.detect.RiskScore;
 import io.distillguard.core.detect.Verdict;
+import io.distillguard.gateway.Await;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.log.ExchangeSink;
 import java.time.Duration;
@@ -130,19 +131,7 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
 
   /** Waits until everything offered so far has been processed (tests and orderly shutdown). */
   public boolean drain(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (done.get() < offered.get()) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
+    return Await.until(() -> done.get() >= offered.get(), timeout, 1);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.distillguard.gateway.log;
 
 import io.distillguard.core.Exchange;
+import io.distillguard.gateway.Await;
 import io.distillguard.store.ExchangeRepository;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,19 +116,7 @@ public final class ExchangeLog implements ExchangeSink, AutoCloseable {
   /** Blocks until everything recorded so far is in the store, or the timeout passes; true when caught up. */
   public boolean flush(Duration timeout) {
     long target = journal.lastSeq();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (committedSeq < target || !queue.isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      try {
-        Thread.sleep(2);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
+    return Await.until(() -> committedSeq >= target && queue.isEmpty(), timeout, 2);
   }
 
   @Override
