@@ -7,6 +7,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -14,7 +16,7 @@ import org.sqlite.SQLiteException;
 /**
  * Connection handling shared by the repositories: borrows a pooled connection per call, runs work in auto-commit or
  * in one transaction, and turns {@link SQLException}s into {@link StoreException}s naming the failed operation.
- * Also the column conversions every repository uses.
+ * Also the query-to-list loop and the column conversions every repository uses.
  */
 final class Jdbc {
 
@@ -22,6 +24,12 @@ final class Jdbc {
   @FunctionalInterface
   interface Work<T> {
     T run(Connection c) throws SQLException;
+  }
+
+  /** Reads the row a result set's cursor is on into an object; does not move the cursor. */
+  @FunctionalInterface
+  interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
   }
 
   private final DataSource dataSource;
@@ -73,6 +81,17 @@ final class Jdbc {
     } catch (SQLException e) {
       throw failure(operation, e);
     }
+  }
+
+  /** Runs the query and reads every row it returns, in order. */
+  static <T> List<T> readAll(PreparedStatement ps, RowReader<T> reader) throws SQLException {
+    List<T> rows = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        rows.add(reader.read(rs));
+      }
+    }
+    return rows;
   }
 
   static StoreException failure(String operation, SQLException e) {

@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -82,7 +81,7 @@ final class JdbcAccountRepository implements AccountRepository {
           ps.setString(i++, afterId);
         }
         ps.setInt(i, limit);
-        return readAll(ps);
+        return Jdbc.readAll(ps, JdbcAccountRepository::read);
       }
     });
   }
@@ -91,7 +90,7 @@ final class JdbcAccountRepository implements AccountRepository {
   public List<Account> all() {
     return jdbc.autoCommit("list all accounts", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM accounts ORDER BY id")) {
-        return readAll(ps);
+        return Jdbc.readAll(ps, JdbcAccountRepository::read);
       }
     });
   }
@@ -118,23 +117,17 @@ final class JdbcAccountRepository implements AccountRepository {
   private static Optional<Account> find(Connection c, String id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM accounts WHERE id = ?")) {
       ps.setString(1, id);
-      List<Account> found = readAll(ps);
+      List<Account> found = Jdbc.readAll(ps, JdbcAccountRepository::read);
       return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
   }
 
-  private static List<Account> readAll(PreparedStatement ps) throws SQLException {
-    List<Account> accounts = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        accounts.add(new Account(
-            rs.getString("id"),
-            rs.getString("name"),
-            Json.readMap(rs.getString("attributes")),
-            AccountStatus.parse(rs.getString("status")),
-            Jdbc.ofMillis(rs.getLong("created_at"))));
-      }
-    }
-    return accounts;
+  private static Account read(ResultSet rs) throws SQLException {
+    return new Account(
+        rs.getString("id"),
+        rs.getString("name"),
+        Json.readMap(rs.getString("attributes")),
+        AccountStatus.parse(rs.getString("status")),
+        Jdbc.ofMillis(rs.getLong("created_at")));
   }
 }

@@ -8,7 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -86,17 +85,15 @@ final class JdbcAuditLog implements AuditLog {
           ps.setString(i++, subject);
         }
         ps.setInt(i, limit);
-        List<AuditEntry> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(new AuditEntry(rs.getLong("seq"), Jdbc.ofMicros(rs.getLong("at")), rs.getString("actor"),
-                rs.getString("action"), rs.getString("subject"), Json.readMap(rs.getString("details")),
-                rs.getString("prev_hash"), rs.getString("hash")));
-          }
-        }
-        return out;
+        return Jdbc.readAll(ps, JdbcAuditLog::read);
       }
     });
+  }
+
+  private static AuditEntry read(ResultSet rs) throws SQLException {
+    return new AuditEntry(rs.getLong("seq"), Jdbc.ofMicros(rs.getLong("at")), rs.getString("actor"),
+        rs.getString("action"), rs.getString("subject"), Json.readMap(rs.getString("details")),
+        rs.getString("prev_hash"), rs.getString("hash"));
   }
 
   /**

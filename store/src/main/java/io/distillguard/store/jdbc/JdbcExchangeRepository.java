@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -110,13 +109,7 @@ final class JdbcExchangeRepository implements ExchangeRepository {
           ps.setLong(i++, Jdbc.micros(before));
         }
         ps.setInt(i, limit);
-        List<Exchange> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            out.add(read(rs));
-          }
-        }
-        return out;
+        return Jdbc.readAll(ps, JdbcExchangeRepository::read);
       }
     });
   }

@@ -9,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -62,7 +61,7 @@ final class JdbcKeyRepository implements KeyRepository {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT " + COLUMNS + " FROM api_keys WHERE account_id = ? ORDER BY created_at, key_id")) {
         ps.setString(1, accountId);
-        return readAll(ps);
+        return Jdbc.readAll(ps, JdbcKeyRepository::read);
       }
     });
   }
@@ -71,7 +70,7 @@ final class JdbcKeyRepository implements KeyRepository {
   public List<ApiKey> all() {
     return jdbc.autoCommit("list all keys", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys ORDER BY key_id")) {
-        return readAll(ps);
+        return Jdbc.readAll(ps, JdbcKeyRepository::read);
       }
     });
   }
@@ -96,23 +95,17 @@ final class JdbcKeyRepository implements KeyRepository {
   private static Optional<ApiKey> find(Connection c, String keyId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM api_keys WHERE key_id = ?")) {
       ps.setString(1, keyId);
-      List<ApiKey> found = readAll(ps);
+      List<ApiKey> found = Jdbc.readAll(ps, JdbcKeyRepository::read);
       return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
   }
 
-  private static List<ApiKey> readAll(PreparedStatement ps) throws SQLException {
-    List<ApiKey> keys = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        keys.add(new ApiKey(
-            rs.getString("key_id"),
-            rs.getString("account_id"),
-            rs.getBytes("secret_hash"),
-            Jdbc.ofMillis(rs.getLong("created_at")),
-            Jdbc.getNullableMillis(rs, "revoked_at")));
-      }
-    }
-    return keys;
+  private static ApiKey read(ResultSet rs) throws SQLException {
+    return new ApiKey(
+        rs.getString("key_id"),
+        rs.getString("account_id"),
+        rs.getBytes("secret_hash"),
+        Jdbc.ofMillis(rs.getLong("created_at")),
+        Jdbc.getNullableMillis(rs, "revoked_at"));
   }
 }
