@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,7 +71,10 @@ public final class GatewayMetrics {
           .publishPercentileHistogram().register(registry).record(upstreamMicros, TimeUnit.MICROSECONDS);
       Timer.builder("distillguard.gateway.overhead").tag("endpoint", endpoint)
           .description("Request latency minus upstream time: what the gateway itself added")
-          .publishPercentileHistogram().register(registry)
+          .publishPercentileHistogram()
+          // The promise is in microseconds; the default buckets start at 1 ms and would hide it.
+          .minimumExpectedValue(Duration.ofMicros(10)).maximumExpectedValue(Duration.ofSeconds(1))
+          .register(registry)
           .record(Math.max(0, latencyMicros - upstreamMicros), TimeUnit.MICROSECONDS);
     }
   }
