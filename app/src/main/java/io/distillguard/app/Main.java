@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "A gateway that detects and stops distillation attacks on LLM APIs.",
     subcommands = {ServeCommand.class, DemoCommand.class, UpstreamCommand.class, EvalCommand.class,
-        SimulateCommand.class, DistillCommand.class, AnalyzeCommand.class, DatasetsCommand.class})
+        SimulateCommand.class, DistillCommand.class, AnalyzeCommand.class, DatasetsCommand.class,
+        CalibrateCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -60,21 +60,20 @@ public final class ConfigValidator {
     limitSet("limits.throttled", c.limits.throttled);
     GatewayConfig.Detection d = c.detection;
     require(d != null, "detection", "is missing");
-    require(d.weights != null && !d.weights.isEmpty(), "detection.weights", "must name at least one detector");
-    for (Map.Entry<String, Double> w : d.weights.entrySet()) {
-      require(w.getValue() != null && w.getValue() >= 0 && w.getValue() <= 1, "detection.weights." + w.getKey(),
-          "must be between 0 and 1");
-      require(io.distillguard.gateway.detection.DetectionFactory.available().contains(w.getKey()),
-          "detection.weights." + w.getKey(), "unknown detector; available: "
-              + String.join(", ", io.distillguard.gateway.detection.DetectionFactory.available()));
-    }
-    require(d.watch > 0 && d.watch <= d.throttle && d.throttle <= d.degrade && d.degrade <= d.block
-        && d.block <= 1, "detection", "thresholds must satisfy 0 < watch <= throttle <= degrade <= block <= 1");
-    require(d.minEvidenceThrottle >= 0 && d.minEvidenceBlock >= d.minEvidenceThrottle,
-        "detection.min-evidence-block", "must be at least min-evidence-throttle (and both non-negative)");
+    fraction("detection.watch", d.watch);
+    fraction("detection.throttle", d.throttle);
+    fraction("detection.degrade", d.degrade);
+    fraction("detection.block", d.block);
+    require(d.minEvidenceThrottle == null || d.minEvidenceThrottle >= 0, "detection.min-evidence-throttle",
+        "must be 0 or more");
+    require(d.minEvidenceBlock == null || d.minEvidenceBlock >= 0, "detection.min-evidence-block",
+        "must be 0 or more");
     require(d.allowlist != null, "detection.allowlist", "must be a list (may be empty)");
-    require(d.paceRequestsPerDay > 0 && d.paceTokensPerDay > 0, "detection.pace-requests-per-day",
-        "pace references must be positive");
+    if (d.enabled) {
+      // loads the model file and applies the overrides: a missing or invalid file, or overrides that break the
+      // order of the levels, fail here with the key named
+      io.distillguard.gateway.detection.DetectionFactory.model(d);
+    }
     require(d.queueCapacity >= 1, "detection.queue-capacity", "must be at least 1");
     GatewayConfig.ExchangeLog l = c.exchangeLog;
     require(l != null, "exchange-log", "is missing");
@@ -91,6 +90,10 @@ public final class ConfigValidator {
     require(l.requestsPerMinute >= 0, path + ".requests-per-minute", "must be 0 (unlimited) or more");
     require(l.tokensPerMinute >= 0, path + ".tokens-per-minute", "must be 0 (unlimited) or more");
     require(l.concurrent >= 0, path + ".concurrent", "must be 0 (unlimited) or more");
+  }
+
+  private static void fraction(String path, Double v) {
+    require(v == null || (v > 0 && v < 1), path, "must be between 0 and 1 (exclusive), or unset to use the model's");
   }
 
   private static void port(String path, int port) {

@@ -111,40 +111,28 @@ public final class GatewayConfig {
     }
   }
 
-  /** Per-account detection: which signals, how they combine, and the policy that turns scores into actions. */
+  /**
+   * Per-account detection: a calibrated model (detectors, the weights that combine them, thresholds and minimum
+   * evidence per level; written by {@code distillguard calibrate}), optional overrides of its levels, and the
+   * accounts licensed to distill.
+   */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static final class Detection {
     public boolean enabled = true;
-    /** Detector names with their weights in the combined score (noisy-OR). */
-    public Map<String, Double> weights = defaultWeights();
-    /** Lowest combined score for each action. */
-    public double watch = 0.5;
-    public double throttle = 0.8;
-    public double degrade = 0.9;
-    public double block = 0.97;
-    /** Least number of exchanges before an account may be throttled or blocked. */
-    public long minEvidenceThrottle = 50;
-    public long minEvidenceBlock = 200;
-    /** Accounts licensed to distill: scored and reported, never restricted beyond watch. */
+    /** Model file (Properties format); unset: the model bundled with the release. */
+    public String model;
+    /** Overrides of the model's lowest score for each action; unset: the model's (recalibrating is better). */
+    public Double watch;
+    public Double throttle;
+    public Double degrade;
+    public Double block;
+    /** Overrides of the model's least number of exchanges before an account may be throttled / blocked. */
+    public Long minEvidenceThrottle;
+    public Long minEvidenceBlock;
+    /** Accounts licensed to distill (besides the model's): scored and reported, never restricted beyond watch. */
     public List<String> allowlist = List.of();
-    /** Requests per day at which the pace signal starts to rise. */
-    public double paceRequestsPerDay = 2000;
-    public double paceTokensPerDay = 1_000_000;
     /** Exchanges waiting for the detection thread; beyond this they are skipped for detection (still logged). */
     public int queueCapacity = 50_000;
-
-    private static Map<String, Double> defaultWeights() {
-      Map<String, Double> w = new LinkedHashMap<>();
-      w.put("reasoning", 0.6);
-      w.put("templates", 0.45);
-      w.put("coverage", 0.45);
-      w.put("harvest-params", 0.6);
-      w.put("conversation", 0.3);
-      w.put("timing", 0.3);
-      w.put("languages", 0.6);
-      w.put("pace", 0.5);
-      return w;
-    }
   }
 
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)

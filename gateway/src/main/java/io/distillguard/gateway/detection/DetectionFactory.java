@@ -1,62 +1,83 @@
 package io.distillguard.gateway.detection;
 
 import io.distillguard.core.detect.DetectionEngine;
-import io.distillguard.core.detect.Detector;
-import io.distillguard.core.detect.NoisyOrScorer;
-import io.distillguard.core.detect.Policy;
+import io.distillguard.core.detect.DetectionModel;
 import io.distillguard.core.detect.RiskLevel;
-import io.distillguard.core.detectors.ConversationDetector;
-import io.distillguard.core.detectors.CoverageDetector;
-import io.distillguard.core.detectors.HarvestParamsDetector;
-import io.distillguard.core.detectors.LanguageDetector;
-import io.distillguard.core.detectors.PaceDetector;
-import io.distillguard.core.detectors.ReasoningDetector;
-import io.distillguard.core.detectors.TemplateDetector;
-import io.distillguard.core.detectors.TimingDetector;
 import io.distillguard.gateway.config.ConfigException;
 import io.distillguard.gateway.config.GatewayConfig;
-import java.util.ArrayList;
+import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
-/** Builds the detection engine a configuration describes. */
+/**
+ * Builds the detection engine a configuration describes: the model file named by {@code detection.model} (else the
+ * model bundled with the release), with the configuration's level overrides and extra allow-listed accounts.
+ */
 public final class DetectionFactory {
   private DetectionFactory() {}
 
-  /** The detector names a configuration may use. */
+  /** The detector names a model may use. */
   public static List<String> available() {
-    return List.of(ReasoningDetector.NAME, TemplateDetector.NAME, CoverageDetector.NAME, HarvestParamsDetector.NAME,
-        ConversationDetector.NAME, TimingDetector.NAME, LanguageDetector.NAME, PaceDetector.NAME);
+    return DetectionModel.DETECTORS;
+  }
+
+  /**
+   * The model the configuration asks for, overrides applied.
+   *
+   * @throws ConfigException naming {@code detection.model} (file missing or invalid) or the overridden keys
+   */
+  public static DetectionModel model(GatewayConfig.Detection c) {
+    DetectionModel m;
+    if (c.model == null || c.model.isBlank()) {
+      m = DetectionModel.loadDefault();
+    } else {
+      try {
+        m = DetectionModel.load(Path.of(c.model));
+      } catch (IllegalArgumentException e) { // InvalidModelException and bad paths
+        throw new ConfigException("detection.model: " + e.getMessage());
+      }
+    }
+    Map<RiskLevel, Double> thresholds = new EnumMap<>(RiskLevel.class);
+    put(thresholds, RiskLevel.WATCH, c.watch);
+    put(thresholds, RiskLevel.THROTTLE, c.throttle);
+    put(thresholds, RiskLevel.DEGRADE, c.degrade);
+    put(thresholds, RiskLevel.BLOCK, c.block);
+    Map<RiskLevel, Long> evidence = new EnumMap<>(RiskLevel.class);
+    if (c.minEvidenceThrottle != null) {
+      // as before models: the throttle minimum also holds for degrade (a harsher action never needs less evidence)
+      evidence.put(RiskLevel.THROTTLE, c.minEvidenceThrottle);
+      evidence.put(RiskLevel.DEGRADE, Math.max(c.minEvidenceThrottle, m.minEvidence().get(RiskLevel.DEGRADE)));
+    }
+    if (c.minEvidenceBlock != null) {
+      evidence.put(RiskLevel.BLOCK, c.minEvidenceBlock);
+    }
+    if (!thresholds.isEmpty() || !evidence.isEmpty()) {
+      try {
+        m = m.withLevels(thresholds, evidence);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("detection: the overrides (watch, throttle, degrade, block, min-evidence-*) do "
+            + "not fit the model's levels: " + e.getMessage());
+      }
+    }
+    if (c.allowlist != null && !c.allowlist.isEmpty()) {
+      try {
+        m = m.withAllowlist(new HashSet<>(c.allowlist));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("detection.allowlist: " + e.getMessage());
+      }
+    }
+    return m;
   }
 
   public static DetectionEngine engine(GatewayConfig.Detection c) {
-    List<Detector<?>> detectors = new ArrayList<>();
-    for (String name : c.weights.keySet()) {
-      detectors.add(detector(name, c));
-    }
-    Policy policy = new Policy(
-        Map.of(RiskLevel.WATCH, c.watch, RiskLevel.THROTTLE, c.throttle, RiskLevel.DEGRADE, c.degrade,
-            RiskLevel.BLOCK, c.block),
-        Map.of(RiskLevel.THROTTLE, c.minEvidenceThrottle, RiskLevel.DEGRADE, c.minEvidenceThrottle,
-            RiskLevel.BLOCK, c.minEvidenceBlock),
-        new HashSet<>(c.allowlist));
-    return new DetectionEngine(detectors, new NoisyOrScorer(c.weights, 0), policy);
+    return model(c).newEngine();
   }
 
-  static Detector<?> detector(String name, GatewayConfig.Detection c) {
-    switch (name) {
-      case ReasoningDetector.NAME: return new ReasoningDetector();
-      case TemplateDetector.NAME: return new TemplateDetector();
-      case CoverageDetector.NAME: return new CoverageDetector();
-      case HarvestParamsDetector.NAME: return new HarvestParamsDetector();
-      case ConversationDetector.NAME: return new ConversationDetector();
-      case TimingDetector.NAME: return new TimingDetector();
-      case LanguageDetector.NAME: return new LanguageDetector();
-      case PaceDetector.NAME: return new PaceDetector(c.paceRequestsPerDay, c.paceTokensPerDay);
-      default:
-        throw new ConfigException("detection.weights: unknown detector '" + name + "'; available: "
-            + String.join(", ", available()));
+  private static void put(Map<RiskLevel, Double> m, RiskLevel level, Double v) {
+    if (v != null) {
+      m.put(level, v);
     }
   }
 }
