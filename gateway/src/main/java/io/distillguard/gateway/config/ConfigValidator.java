@@ -7,6 +7,7 @@ import java.util.Map;
 
 /** Checks a {@link GatewayConfig} as a whole; the first problem found is thrown, naming its field. */
 public final class ConfigValidator {
+  static final long MAX_PER_MINUTE = 1_000_000_000L;
   private ConfigValidator() {}
 
   public static GatewayConfig validate(GatewayConfig c) {
@@ -87,8 +88,12 @@ public final class ConfigValidator {
 
   private static void limitSet(String path, GatewayConfig.LimitSet l) {
     require(l != null, path, "is missing");
-    require(l.requestsPerMinute >= 0, path + ".requests-per-minute", "must be 0 (unlimited) or more");
-    require(l.tokensPerMinute >= 0, path + ".tokens-per-minute", "must be 0 (unlimited) or more");
+    // Bucket4j keeps nanosecond arithmetic on the refill rate; far beyond any real limit it overflows and every
+    // request would fail, so anything above a billion a minute is refused here (0 means unlimited).
+    require(l.requestsPerMinute >= 0 && l.requestsPerMinute <= MAX_PER_MINUTE, path + ".requests-per-minute",
+        "must be 0 (unlimited) or between 1 and " + MAX_PER_MINUTE);
+    require(l.tokensPerMinute >= 0 && l.tokensPerMinute <= MAX_PER_MINUTE, path + ".tokens-per-minute",
+        "must be 0 (unlimited) or between 1 and " + MAX_PER_MINUTE);
     require(l.concurrent >= 0, path + ".concurrent", "must be 0 (unlimited) or more");
   }
 

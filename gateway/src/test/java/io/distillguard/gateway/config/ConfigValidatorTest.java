@@ -57,6 +57,16 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void limitsBeyondWhatTheBucketsCanCountAreRefused() {
+    invalid(c -> c.limits.tiers.get("default").account.tokensPerMinute = 100_000_000_000L,
+        "limits.tiers.default.account.tokens-per-minute");
+    invalid(c -> c.limits.throttled.requestsPerMinute = 2_000_000_000L, "limits.throttled.requests-per-minute");
+    GatewayConfig ok = new GatewayConfig();
+    ok.limits.tiers.get("default").key.tokensPerMinute = 1_000_000_000L;
+    ConfigValidator.validate(ok);
+  }
+
+  @Test
   void ephemeralPortsMayCoincide() {
     GatewayConfig c = new GatewayConfig();
     c.server.port = 0;
