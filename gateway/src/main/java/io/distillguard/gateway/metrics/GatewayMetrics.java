@@ -73,7 +73,7 @@ public final class GatewayMetrics {
           .description("Request latency minus upstream time: what the gateway itself added")
           .publishPercentileHistogram()
           // The promise is in microseconds; the default buckets start at 1 ms and would hide it.
-          .minimumExpectedValue(Duration.ofMicros(10)).maximumExpectedValue(Duration.ofSeconds(1))
+          .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(1))
           .register(registry)
           .record(Math.max(0, latencyMicros - upstreamMicros), TimeUnit.MICROSECONDS);
     }
