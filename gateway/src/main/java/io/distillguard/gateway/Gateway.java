@@ -223,6 +223,7 @@ public final class Gateway implements AutoCloseable {
         enforcement.set(a.id(), a.status());
       }
       Limiter limiter = new Limiter(config.limits);
+      metrics.bindLimiter(limiter);
       DetectionService detection = null;
       List<ExchangeSink> sinks = new ArrayList<>(extraSinks);
       if (config.detection.enabled) {

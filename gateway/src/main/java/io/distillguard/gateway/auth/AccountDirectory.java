@@ -40,8 +40,4 @@ public final class AccountDirectory {
   public Account account(String id) {
     return accounts.get(id);
   }
-
-  public int accountCount() {
-    return accounts.size();
-  }
 }

@@ -3,6 +3,7 @@ package io.distillguard.gateway.metrics;
 import io.distillguard.core.AccountStatus;
 import io.distillguard.gateway.detection.DetectionService;
 import io.distillguard.gateway.enforcement.EnforcementCache;
+import io.distillguard.gateway.limits.Limiter;
 import io.distillguard.gateway.log.ExchangeLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -35,6 +36,11 @@ public final class GatewayMetrics {
         .description("Exchanges lost because both journal and queue failed (must stay 0)").register(registry);
     FunctionCounter.builder("distillguard.exchange.stored", log, ExchangeLog::storedCount)
         .description("Exchanges committed to the store").register(registry);
+  }
+
+  public void bindLimiter(Limiter limiter) {
+    Gauge.builder("distillguard.limits.tracked", limiter, Limiter::trackedSubjects)
+        .description("Accounts and keys with live limit state (idle ones are forgotten)").register(registry);
   }
 
   public void bindDetection(DetectionService detection, EnforcementCache enforcement) {
