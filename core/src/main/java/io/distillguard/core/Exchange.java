@@ -121,11 +121,18 @@ public record Exchange(
     return n;
   }
 
-  private static MessageDigest sha256() {
+  /** One digest per thread: the provider look-up of getInstance costs more than hashing a prompt. */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }
+  });
+
+  private static MessageDigest sha256() {
+    MessageDigest md = SHA256.get();
+    md.reset();
+    return md;
   }
 }

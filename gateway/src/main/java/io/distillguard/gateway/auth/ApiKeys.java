@@ -61,11 +61,18 @@ public final class ApiKeys {
     return MessageDigest.isEqual(stored, presented);
   }
 
-  private static byte[] hash(String secret) {
+  /** One digest per thread: looking the algorithm up through the providers costs more than hashing a key. */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.US_ASCII));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  });
+
+  private static byte[] hash(String secret) {
+    MessageDigest md = SHA256.get();
+    md.reset();
+    return md.digest(secret.getBytes(StandardCharsets.US_ASCII));
   }
 }

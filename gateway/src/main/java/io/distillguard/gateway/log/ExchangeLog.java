@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class ExchangeLog implements ExchangeSink, AutoCloseable {
   private final AtomicLong latestEventMicros = new AtomicLong();
   private final Thread writer;
   private volatile boolean running = true;
+  private volatile boolean flushRequested;
   private volatile long committedSeq;
   private long lastRetentionRunNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(10);
 
@@ -88,6 +90,9 @@ public final class ExchangeLog implements ExchangeSink, AutoCloseable {
       }
       if (!queue.offer(new Pending(seq, e))) {
         spilled.incrementAndGet();
+        LockSupport.unpark(writer);
+      } else if (queue.size() >= batchSize) {
+        LockSupport.unpark(writer);
       }
     }
   }
@@ -116,6 +121,8 @@ public final class ExchangeLog implements ExchangeSink, AutoCloseable {
   /** Blocks until everything recorded so far is in the store, or the timeout passes; true when caught up. */
   public boolean flush(Duration timeout) {
     long target = journal.lastSeq();
+    flushRequested = true;
+    LockSupport.unpark(writer);
     return Await.until(() -> committedSeq >= target && queue.isEmpty(), timeout, 2);
   }
 
@@ -123,7 +130,7 @@ public final class ExchangeLog implements ExchangeSink, AutoCloseable {
   public void close() {
     flush(Duration.ofSeconds(30));
     running = false;
-    writer.interrupt();
+    LockSupport.unpark(writer); // not interrupt(): an interrupt would break the writer's file channels mid-commit
     try {
       writer.join(10_000);
     } catch (InterruptedException e) {
@@ -151,16 +158,23 @@ public final class ExchangeLog implements ExchangeSink, AutoCloseable {
     commit(batch, entries.get(entries.size() - 1).seq());
   }
 
+  /**
+   * Wakes once per flush interval, or at once when a full batch is waiting or someone asked for a flush, and stores
+   * whatever the queue holds. The request path never wakes this thread for a single exchange: on a small machine
+   * the context switch per request cost more latency than the batch writing itself. Under load batches fill and the
+   * writer does not sleep between them; when quiet an exchange waits at most the interval.
+   */
   private void writeLoop() {
     List<Exchange> batch = new ArrayList<>(batchSize);
     List<Pending> drained = new ArrayList<>(batchSize);
+    boolean more = false;
     while (running || !queue.isEmpty()) {
       try {
-        Pending first = queue.poll(flushNanos, TimeUnit.NANOSECONDS);
-        if (first != null) {
-          drained.add(first);
-          fillBatch(drained);
+        if (!more && running && !flushRequested && queue.size() < batchSize) {
+          LockSupport.parkNanos(this, flushNanos);
         }
+        flushRequested = false;
+        queue.drainTo(drained, batchSize);
         long expected = committedSeq + 1;
         long reach = committedSeq;
         for (Pending p : drained) {
@@ -183,44 +197,21 @@ public final class ExchangeLog implements ExchangeSink, AutoCloseable {
         if (drained.isEmpty() && spilled.get() > 0) {
           reach = catchUpFromJournal(batch);
         }
+        more = drained.size() >= batchSize || batch.size() >= batchSize;
         if (!batch.isEmpty() || reach > committedSeq) {
           commit(batch, reach);
         }
         batch.clear();
         drained.clear();
         maybeApplyRetention();
-      } catch (InterruptedException e) {
-        if (!running) {
-          break;
-        }
       } catch (RuntimeException e) {
         // The store failed (locked, disk full): keep everything in the journal and try again shortly.
         LOG.error("storing exchanges failed; they stay in the journal and will be retried", e);
         requeueFromJournal(drained);
         batch.clear();
         drained.clear();
+        more = false;
         sleepQuietly(500);
-      }
-    }
-  }
-
-  /**
-   * Lingers up to the flush interval for a full batch: under load batches fill at once, when quiet an exchange waits
-   * at most the interval. Fewer, larger transactions keep the store's write cost per exchange low.
-   */
-  private void fillBatch(List<Pending> drained) throws InterruptedException {
-    long deadline = System.nanoTime() + flushNanos;
-    while (drained.size() < batchSize && running) {
-      if (queue.drainTo(drained, batchSize - drained.size()) > 0) {
-        continue;
-      }
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return;
-      }
-      Pending next = queue.poll(Math.min(left, TimeUnit.MILLISECONDS.toNanos(5)), TimeUnit.NANOSECONDS);
-      if (next != null) {
-        drained.add(next);
       }
     }
   }

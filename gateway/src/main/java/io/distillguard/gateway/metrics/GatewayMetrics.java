@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,22 +69,41 @@ public final class GatewayMetrics {
 
   /** Records one finished request. */
   public void record(String endpoint, int status, String outcome, long latencyMicros, long upstreamMicros) {
-    Counter.builder("distillguard.requests")
-        .tag("endpoint", endpoint).tag("status", Integer.toString(status)).tag("outcome", outcome)
-        .register(registry).increment();
-    Timer.builder("distillguard.request.latency").tag("endpoint", endpoint)
-        .publishPercentileHistogram().register(registry).record(latencyMicros, TimeUnit.MICROSECONDS);
+    // Meters are looked up in maps of our own: Micrometer's builder + register resolves and allocates on every call.
+    counters.computeIfAbsent(new CounterKey(endpoint, status, outcome), this::newCounter).increment();
+    EndpointTimers t = timers.computeIfAbsent(endpoint, this::newTimers);
+    t.latency.record(latencyMicros, TimeUnit.MICROSECONDS);
     if (upstreamMicros > 0) {
-      Timer.builder("distillguard.upstream.latency").tag("endpoint", endpoint)
-          .publishPercentileHistogram().register(registry).record(upstreamMicros, TimeUnit.MICROSECONDS);
-      Timer.builder("distillguard.gateway.overhead").tag("endpoint", endpoint)
-          .description("Request latency minus upstream time: what the gateway itself added")
-          .publishPercentileHistogram()
-          // The promise is in microseconds; the default buckets start at 1 ms and would hide it.
-          .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(1))
-          .register(registry)
-          .record(Math.max(0, latencyMicros - upstreamMicros), TimeUnit.MICROSECONDS);
+      t.upstream.record(upstreamMicros, TimeUnit.MICROSECONDS);
+      t.overhead.record(Math.max(0, latencyMicros - upstreamMicros), TimeUnit.MICROSECONDS);
     }
+  }
+
+  private record CounterKey(String endpoint, int status, String outcome) {}
+
+  private record EndpointTimers(Timer latency, Timer upstream, Timer overhead) {}
+
+  private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, EndpointTimers> timers = new ConcurrentHashMap<>();
+
+  private Counter newCounter(CounterKey k) {
+    return Counter.builder("distillguard.requests")
+        .tag("endpoint", k.endpoint()).tag("status", Integer.toString(k.status())).tag("outcome", k.outcome())
+        .register(registry);
+  }
+
+  private EndpointTimers newTimers(String endpoint) {
+    return new EndpointTimers(
+        Timer.builder("distillguard.request.latency").tag("endpoint", endpoint)
+            .publishPercentileHistogram().register(registry),
+        Timer.builder("distillguard.upstream.latency").tag("endpoint", endpoint)
+            .publishPercentileHistogram().register(registry),
+        Timer.builder("distillguard.gateway.overhead").tag("endpoint", endpoint)
+            .description("Request latency minus upstream time: what the gateway itself added")
+            .publishPercentileHistogram()
+            // The promise is in microseconds; the default buckets start at 1 ms and would hide it.
+            .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(1))
+            .register(registry));
   }
 
   public String scrape() {

@@ -1,6 +1,7 @@
 package io.distillguard.gateway.net;
 
 import io.vertx.core.MultiMap;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 
@@ -26,6 +27,6 @@ public final class HeaderFingerprint {
       h ^= ',';
       h *= FNV_PRIME;
     }
-    return String.format("%016x", h);
+    return HexFormat.of().toHexDigits(h);
   }
 }

@@ -47,8 +47,8 @@ public final class UpstreamExchange {
     this.settings = settings;
     this.call = call;
     this.body = body;
-    this.timer = new UpstreamTimer(call.vertx(), settings.firstByteTimeoutMs(), settings.idleTimeoutMs(),
-        this::onTimeout);
+    this.timer = new UpstreamTimer(DeadlineSweep.current(call.vertx()), settings.firstByteTimeoutMs(),
+        settings.idleTimeoutMs(), this::onTimeout);
   }
 
   public void start() {

@@ -1,48 +1,43 @@
 package io.distillguard.gateway.upstream;
 
-import io.vertx.core.Vertx;
-
 /**
  * The two upstream deadlines of one call: the first byte of the answer, then the longest silence between chunks.
- * Activity only stamps a time; the single timer re-arms itself when it fires early, so a fast stream costs no timer
- * churn per chunk.
+ * Activity only stamps a time and no timer is armed per call: the event loop's {@link DeadlineSweep} checks every
+ * watched call a few times a second, so a deadline fires within one sweep period after it passed (never before).
+ * Timeouts are seconds long; a timer per call cost more event-loop time than the rest of the forwarding bookkeeping.
  */
 final class UpstreamTimer {
-  private final Vertx vertx;
-  private final long firstByteMs;
-  private final long idleMs;
+  private final DeadlineSweep sweep;
+  private final long firstByteNanos;
+  private final long idleNanos;
   private final Runnable onTimeout;
-  private long timerId = -1;
+  private boolean watched;
   private boolean started;
   private boolean stopped;
+  private long firstByteDeadline;
   private long lastActivityNanos;
 
-  UpstreamTimer(Vertx vertx, long firstByteMs, long idleMs, Runnable onTimeout) {
-    this.vertx = vertx;
-    this.firstByteMs = firstByteMs;
-    this.idleMs = idleMs;
+  UpstreamTimer(DeadlineSweep sweep, long firstByteMs, long idleMs, Runnable onTimeout) {
+    this.sweep = sweep;
+    this.firstByteNanos = firstByteMs * 1_000_000L;
+    this.idleNanos = idleMs * 1_000_000L;
     this.onTimeout = onTimeout;
   }
 
   /** The request was sent: wait for the first byte. */
   void awaitFirstByte() {
-    timerId = vertx.setTimer(firstByteMs, id -> {
-      if (!stopped && !started) {
-        stopped = true;
-        onTimeout.run();
-      }
-    });
+    if (stopped) {
+      return;
+    }
+    firstByteDeadline = System.nanoTime() + firstByteNanos;
+    watched = true;
+    sweep.watch(this);
   }
 
   /** The answer began: from now on, watch the gaps between chunks. */
   void answerStarted() {
-    if (stopped) {
-      return;
-    }
     started = true;
-    vertx.cancelTimer(timerId);
     lastActivityNanos = System.nanoTime();
-    arm(idleMs);
   }
 
   void activity() {
@@ -51,23 +46,21 @@ final class UpstreamTimer {
 
   void stop() {
     stopped = true;
-    if (timerId >= 0) {
-      vertx.cancelTimer(timerId);
+    if (watched) {
+      watched = false;
+      sweep.unwatch(this);
     }
   }
 
-  private void arm(long delayMs) {
-    timerId = vertx.setTimer(Math.max(1, delayMs), id -> {
-      if (stopped) {
-        return;
-      }
-      long silentMs = (System.nanoTime() - lastActivityNanos) / 1_000_000;
-      if (silentMs >= idleMs) {
-        stopped = true;
-        onTimeout.run();
-      } else {
-        arm(idleMs - silentMs);
-      }
-    });
+  /** Called by the sweep on the call's event loop. */
+  void check(long now) {
+    if (stopped) {
+      return;
+    }
+    boolean expired = started ? now - lastActivityNanos >= idleNanos : now - firstByteDeadline >= 0;
+    if (expired) {
+      stop();
+      onTimeout.run();
+    }
   }
 }
