@@ -52,13 +52,16 @@ public final class ParseStage implements Stage {
     if (bytes.length == 0) {
       return ApiError.badRequest("invalid_json", "The request body is empty; expected a JSON object.", null);
     }
-    try {
-      StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes));
-    } catch (CharacterCodingException e) {
-      return ApiError.badRequest("invalid_encoding", "The request body is not valid UTF-8.", null);
+    // Most bodies are ASCII (clients often escape the rest): those need no decoding into a char buffer to check.
+    if (!isAscii(bytes)) {
+      try {
+        StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes));
+      } catch (CharacterCodingException e) {
+        return ApiError.badRequest("invalid_encoding", "The request body is not valid UTF-8.", null);
+      }
     }
     JsonNode root;
     try {
@@ -101,6 +104,15 @@ public final class ParseStage implements Stage {
       return ApiError.badRequest(e.code, e.getMessage(), e.param);
     }
     return null;
+  }
+
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static List<ChatMessage> chatMessages(ObjectNode obj) {
