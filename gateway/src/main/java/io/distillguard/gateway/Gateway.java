@@ -227,7 +227,7 @@ public final class Gateway implements AutoCloseable {
       DetectionService detection = null;
       List<ExchangeSink> sinks = new ArrayList<>(extraSinks);
       if (config.detection.enabled) {
-        detection = new DetectionService(DetectionFactory.engine(config.detection), enforcement,
+        detection = new DetectionService(DetectionFactory.engine(config.detection, directory), enforcement,
             config.detection.queueCapacity);
         detection.addListener(new VerdictRecorder(store, directory, clock));
         metrics.bindDetection(detection, enforcement);

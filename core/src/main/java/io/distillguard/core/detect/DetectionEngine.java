@@ -11,18 +11,57 @@ import java.util.Map;
  * account on each of its exchanges and emits a {@link Verdict} whenever its level rises. Levels only rise
  * automatically; lowering one is an analyst's decision (or a later policy's).
  *
+ * <p>Each account gets the levels of its tier ({@link Policy#forTier}), which the engine learns from an
+ * {@link AccountTiers} on the account's first exchange; without one every account gets the policy's default levels.
+ *
  * <p>Not thread-safe: one engine per thread or per key partition, as a keyed stream operator would run it.
  */
 public final class DetectionEngine {
   private final List<Detector<Object>> detectors;
   private final Scorer scorer;
   private final Policy policy;
+  private final AccountTiers tiers;
+  private final Map<String, Levels> levelsByTier = new HashMap<>();
   private final Map<String, AccountState> accounts = new HashMap<>();
   private final String[] names;
   private final double[] suspicions;
 
+  /**
+   * One tier's policy in the form the hot path reads: arrays indexed by {@link RiskLevel#ordinal()} instead of map
+   * lookups and boxed values on every exchange. Shared by every account of the tier.
+   */
+  private static final class Levels {
+    final Policy policy;
+    final double[] threshold = new double[RiskLevel.values().length];
+    final long[] evidence = new long[RiskLevel.values().length];
+
+    Levels(Policy p) {
+      policy = p;
+      for (RiskLevel l : RiskLevel.values()) {
+        Double t = p.thresholds().get(l);
+        threshold[l.ordinal()] = l == RiskLevel.NONE || t == null ? Double.NaN : t;
+        evidence[l.ordinal()] = p.minEvidence().getOrDefault(l, 0L);
+      }
+    }
+
+    /** As {@link Policy#levelFor(String, double, long)}. */
+    RiskLevel levelFor(String accountId, double score, long exchanges) {
+      int best = 0;
+      for (int i = 1; i < threshold.length; i++) {
+        if (score >= threshold[i] && exchanges >= evidence[i]) { // NaN (no threshold) never compares true
+          best = i;
+        }
+      }
+      RiskLevel l = LEVELS[best];
+      return l.atLeast(RiskLevel.THROTTLE) && policy.allowlist().contains(accountId) ? RiskLevel.WATCH : l;
+    }
+  }
+
+  private static final RiskLevel[] LEVELS = RiskLevel.values();
+
   private static final class AccountState {
     final Object[] states;
+    Levels levels;
     long exchanges;
     RiskLevel level = RiskLevel.NONE;
     double score;
@@ -32,14 +71,25 @@ public final class DetectionEngine {
     }
   }
 
-  @SuppressWarnings("unchecked")
+  /** An engine that applies the policy's default levels to every account. */
   public DetectionEngine(List<? extends Detector<?>> detectors, Scorer scorer, Policy policy) {
+    this(detectors, scorer, policy, AccountTiers.NONE);
+  }
+
+  /**
+   * An engine that applies each account's tier overrides.
+   *
+   * @param tiers where the engine learns an account's tier (asked once per account; must answer from memory)
+   */
+  @SuppressWarnings("unchecked")
+  public DetectionEngine(List<? extends Detector<?>> detectors, Scorer scorer, Policy policy, AccountTiers tiers) {
     this.detectors = new ArrayList<>();
     for (Detector<?> d : detectors) {
       this.detectors.add((Detector<Object>) d);
     }
     this.scorer = scorer;
     this.policy = policy;
+    this.tiers = tiers == null ? AccountTiers.NONE : tiers;
     this.names = this.detectors.stream().map(Detector::name).toArray(String[]::new);
     this.suspicions = new double[names.length];
   }
@@ -58,6 +108,7 @@ public final class DetectionEngine {
       for (int i = 0; i < detectors.size(); i++) {
         s.states[i] = detectors.get(i).newState();
       }
+      s.levels = levels(tiers.tierOf(id));
       return s;
     });
     a.exchanges++;
@@ -67,13 +118,24 @@ public final class DetectionEngine {
       suspicions[i] = d.suspicion(a.states[i]);
     }
     a.score = scorer.combine(names, suspicions);
-    RiskLevel level = policy.levelFor(e.accountId(), a.score, a.exchanges);
+    RiskLevel level = a.levels.levelFor(e.accountId(), a.score, a.exchanges);
     if (level.compareTo(a.level) > 0) {
       RiskLevel previous = a.level;
       a.level = level;
       return new Verdict(e.accountId(), e.eventTime(), previous, explain(a));
     }
     return null;
+  }
+
+  private Levels levels(String tier) {
+    return levelsByTier.computeIfAbsent(tier == null ? "" : tier,
+        t -> new Levels(policy.forTier(t.isEmpty() ? null : t)));
+  }
+
+  /** The levels (thresholds and minimum evidence) the account is held to: its tier's, or the defaults. */
+  public Policy policyOf(String accountId) {
+    AccountState a = accounts.get(accountId);
+    return a == null ? levels(tiers.tierOf(accountId)).policy : a.levels.policy;
   }
 
   /** The full score with reasons; builds every detector's explanation, so callers ask only when they show it. */

@@ -1,5 +1,6 @@
 package io.distillguard.core.detect;
 
+import io.distillguard.core.detect.Policy.TierOverride;
 import io.distillguard.core.detectors.CadenceDetector;
 import io.distillguard.core.detectors.ConversationDetector;
 import io.distillguard.core.detectors.CoverageDetector;
@@ -81,20 +82,6 @@ public final class DetectionModel {
   public static final class InvalidModelException extends IllegalArgumentException {
     public InvalidModelException(String message) {
       super(message);
-    }
-  }
-
-  /**
-   * Overrides of thresholds and minimum evidence for one account tier (levels not named keep the model's).
-   */
-  public record TierOverride(Map<RiskLevel, Double> thresholds, Map<RiskLevel, Long> minEvidence) {
-    public TierOverride {
-      EnumMap<RiskLevel, Double> t = new EnumMap<>(RiskLevel.class);
-      t.putAll(thresholds);
-      EnumMap<RiskLevel, Long> m = new EnumMap<>(RiskLevel.class);
-      m.putAll(minEvidence);
-      thresholds = Collections.unmodifiableMap(t);
-      minEvidence = Collections.unmodifiableMap(m);
     }
   }
 
@@ -367,39 +354,39 @@ public final class DetectionModel {
     }
   }
 
-  /** The policy for accounts without a tier override, with the model's allowlist. */
+  /** The model's policy: default levels, per-tier overrides and the model's allowlist. */
   public Policy policy() {
-    return policy(null, Set.of());
+    return new Policy(thresholds, minEvidence, allowlist, tiers);
   }
 
   /**
-   * The policy for an account tier (the tier's overrides over the model's levels; null or an unknown tier: the
+   * The levels for one account tier (the tier's overrides over the model's levels; null or an unknown tier: the
    * model's), with the model's allowlist plus {@code extraAllowlist}.
    */
   public Policy policy(String tier, Set<String> extraAllowlist) {
-    EnumMap<RiskLevel, Double> t = new EnumMap<>(thresholds);
-    EnumMap<RiskLevel, Long> m = new EnumMap<>(minEvidence);
-    TierOverride o = tier == null ? null : tiers.get(tier);
-    if (o != null) {
-      t.putAll(o.thresholds());
-      m.putAll(o.minEvidence());
-    }
-    Set<String> allow = new HashSet<>(allowlist);
-    allow.addAll(extraAllowlist);
-    return new Policy(t, m, allow);
+    return policy().forTier(tier).withAllowlist(extraAllowlist);
   }
 
-  /** A fresh engine with this model's detectors, scorer and default policy. */
+  /** A fresh engine with this model's detectors, scorer and policy; every account gets the default levels. */
   public DetectionEngine newEngine() {
-    return newEngine(null, Set.of());
+    return newEngine(AccountTiers.NONE, Set.of());
   }
 
-  /** A fresh engine for one tier's accounts (see {@link #policy(String, Set)}). */
+  /**
+   * A fresh engine that holds each account to its tier's levels.
+   *
+   * @param tiers where the engine learns an account's tier (from memory; the core does no I/O)
+   */
+  public DetectionEngine newEngine(AccountTiers tiers, Set<String> extraAllowlist) {
+    return new DetectionEngine(detectors(), scorer, policy().withAllowlist(extraAllowlist), tiers);
+  }
+
+  /** A fresh engine for one tier's accounts only (see {@link #policy(String, Set)}). */
   public DetectionEngine newEngine(String tier, Set<String> extraAllowlist) {
     return new DetectionEngine(detectors(), scorer, policy(tier, extraAllowlist));
   }
 
-  /** This model as a named {@link DetectorSet} (default policy), for the evaluation harness. */
+  /** This model as a named {@link DetectorSet} (its policy with the tier overrides), for the evaluation harness. */
   public DetectorSet detectorSet(String setName) {
     return new DetectorSet(setName, "calibrated logistic model '" + name + "'", detectors(), scorer, policy());
   }

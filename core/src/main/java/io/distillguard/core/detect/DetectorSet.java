@@ -23,6 +23,8 @@ import java.util.function.Supplier;
 public final class DetectorSet {
   /** Name of the baseline set every evaluation report compares against. */
   public static final String BASELINE = "baseline";
+  /** Name of the calibrated model bundled with the core library ({@link DetectionModel#loadDefault()}). */
+  public static final String DEFAULT = "default";
 
   /**
    * Daily request threshold of the baseline: more than 5,000 requests in 24 hours. The default tier allows 600
@@ -41,6 +43,8 @@ public final class DetectorSet {
   static {
     register(BASELINE, "volume threshold only: more than " + BASELINE_REQUESTS_PER_DAY
         + " requests in 24 hours blocks the account", DetectorSet::baseline);
+    register(DEFAULT, "the calibrated logistic model shipped with the core library (default-model.properties), "
+        + "as the gateway runs it", () -> DetectionModel.loadDefault().detectorSet(DEFAULT));
   }
 
   private final String name;
@@ -163,7 +167,7 @@ public final class DetectorSet {
         sets.get(0).policy);
   }
 
-  /** A fresh engine with this set's detectors, scorer and policy. */
+  /** A fresh engine with this set's detectors, scorer and policy (default levels for every account). */
   public DetectionEngine newEngine() {
     return new DetectionEngine(detectors, scorer, policy);
   }
@@ -173,12 +177,12 @@ public final class DetectorSet {
    * operator lists in the policy): they are scored and may reach {@code WATCH}, never more.
    */
   public DetectionEngine newEngine(Set<String> extraAllowlist) {
-    if (extraAllowlist.isEmpty()) {
-      return newEngine();
-    }
-    Set<String> allow = new HashSet<>(policy.allowlist());
-    allow.addAll(extraAllowlist);
-    return new DetectionEngine(detectors, scorer, new Policy(policy.thresholds(), policy.minEvidence(), allow));
+    return newEngine(extraAllowlist, AccountTiers.NONE);
+  }
+
+  /** As {@link #newEngine(Set)}, each account held to its tier's levels (the policy's per-tier overrides). */
+  public DetectionEngine newEngine(Set<String> extraAllowlist, AccountTiers tiers) {
+    return new DetectionEngine(detectors, scorer, policy.withAllowlist(extraAllowlist), tiers);
   }
 
   /**

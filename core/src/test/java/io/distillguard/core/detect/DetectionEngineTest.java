@@ -86,6 +86,57 @@ class DetectionEngineTest {
   }
 
   @Test
+  void eachAccountIsHeldToItsTiersLevels() {
+    // Score 0.8 from the first exchange: only the levels decide what happens.
+    Policy p = new Policy(
+        Map.of(RiskLevel.WATCH, 0.3, RiskLevel.THROTTLE, 0.5, RiskLevel.DEGRADE, 0.7, RiskLevel.BLOCK, 0.75),
+        Map.of(RiskLevel.THROTTLE, 50L, RiskLevel.DEGRADE, 50L, RiskLevel.BLOCK, 50L), Set.of("licensed"),
+        Map.of("free", new Policy.TierOverride(Map.of(), Map.of(RiskLevel.THROTTLE, 5L, RiskLevel.DEGRADE, 5L,
+                RiskLevel.BLOCK, 5L)),
+            "enterprise", new Policy.TierOverride(Map.of(RiskLevel.BLOCK, 0.95), Map.of())));
+    Map<String, String> tiers = Map.of("f", "free", "e", "enterprise", "d", "default", "licensed", "free");
+    Map<String, Integer> asked = new java.util.HashMap<>();
+    DetectionEngine engine = new DetectionEngine(List.of(new DetectorSetTest.Fixed("s", 0.8)),
+        new NoisyOrScorer(Map.of(), 1.0), p, id -> {
+          asked.merge(id, 1, Integer::sum);
+          return tiers.get(id);
+        });
+    Map<String, Long> blockedAt = new java.util.HashMap<>();
+    for (long i = 1; i <= 60; i++) {
+      for (String a : List.of("f", "e", "d", "unknown", "licensed")) {
+        Verdict v = engine.accept(exchange(a, T0.plusSeconds(i)));
+        if (v != null && v.level() == RiskLevel.BLOCK) {
+          blockedAt.put(a, i);
+        }
+      }
+    }
+    assertThat(blockedAt).as("free: 5 exchanges suffice; default and no tier: 50; enterprise: never at 0.8")
+        .containsOnly(Map.entry("f", 5L), Map.entry("d", 50L), Map.entry("unknown", 50L));
+    assertThat(engine.level("e")).isEqualTo(RiskLevel.DEGRADE);
+    assertThat(engine.level("licensed")).as("the allowlist holds in every tier").isEqualTo(RiskLevel.WATCH);
+    assertThat(engine.policyOf("e").thresholds()).containsEntry(RiskLevel.BLOCK, 0.95)
+        .containsEntry(RiskLevel.THROTTLE, 0.5);
+    assertThat(engine.policyOf("f").minEvidence()).containsEntry(RiskLevel.BLOCK, 5L);
+    assertThat(asked).as("asked once per account, on its first exchange").containsOnly(Map.entry("f", 1),
+        Map.entry("e", 1), Map.entry("d", 1), Map.entry("unknown", 1), Map.entry("licensed", 1));
+  }
+
+  @Test
+  void withoutATierLookupEveryAccountGetsTheDefaults() {
+    Policy p = new Policy(Map.of(RiskLevel.THROTTLE, 0.5), Map.of(RiskLevel.THROTTLE, 50L), Set.of(),
+        Map.of("free", new Policy.TierOverride(Map.of(), Map.of(RiskLevel.THROTTLE, 5L))));
+    DetectionEngine engine = new DetectionEngine(List.of(new DetectorSetTest.Fixed("s", 0.8)),
+        new NoisyOrScorer(Map.of(), 1.0), p);
+    for (int i = 0; i < 10; i++) {
+      engine.accept(exchange("f", T0.plusSeconds(i)));
+    }
+    assertThat(engine.level("f")).isEqualTo(RiskLevel.NONE);
+    assertThat(p.forTier("free").levelFor(0.8, 10)).isEqualTo(RiskLevel.THROTTLE);
+    assertThat(p.forTier(null).tiers()).isEmpty();
+    assertThat(p.withAllowlist(Set.of("x")).tiers()).containsKey("free");
+  }
+
+  @Test
   void noisyOrCombinesAndExplains() {
     NoisyOrScorer s = new NoisyOrScorer(Map.of("a", 1.0, "b", 0.5), 1.0);
     RiskScore r = s.score(List.of(new Signal("a", 0.5, 10, "x"), new Signal("b", 0.8, 10, "y"),

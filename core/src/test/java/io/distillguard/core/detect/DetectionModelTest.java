@@ -93,6 +93,19 @@ class DetectionModelTest {
     assertThat(m.policy("unknown-tier", Set.of()).levelFor(0.92, 500)).isEqualTo(RiskLevel.BLOCK);
     assertThat(m.policy().levelFor("licensed-1", 0.99, 10_000)).isEqualTo(RiskLevel.WATCH);
     assertThat(m.policy(null, Set.of("extra")).levelFor("extra", 0.99, 10_000)).isEqualTo(RiskLevel.WATCH);
+    assertThat(m.policy().tiers()).containsOnlyKeys("enterprise", "free");
+  }
+
+  @Test
+  void anEngineOfTheModelHoldsEachAccountToItsTier() {
+    DetectionModel m = parse(MINIMAL);
+    DetectionEngine e = m.newEngine(id -> id.startsWith("free-") ? "free" : null, Set.of());
+    assertThat(e.policyOf("free-1").minEvidence()).containsEntry(RiskLevel.THROTTLE, 30L);
+    assertThat(e.policyOf("other").minEvidence()).containsEntry(RiskLevel.THROTTLE, 50L);
+    DetectorSet set = m.detectorSet("m");
+    assertThat(set.policy().tiers()).containsOnlyKeys("enterprise", "free");
+    assertThat(set.newEngine(Set.of(), id -> "enterprise").policyOf("x").thresholds())
+        .containsEntry(RiskLevel.BLOCK, 0.95);
   }
 
   @Test

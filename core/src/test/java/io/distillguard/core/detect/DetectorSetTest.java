@@ -44,6 +44,17 @@ class DetectorSetTest {
   }
 
   @Test
+  void theShippedModelIsRegisteredAsDefault() {
+    assertThat(DetectorSet.available()).containsSubsequence(DetectorSet.BASELINE, DetectorSet.DEFAULT);
+    DetectorSet d = DetectorSet.named(DetectorSet.DEFAULT);
+    DetectionModel m = DetectionModel.loadDefault();
+    assertThat(d.name()).isEqualTo("default");
+    assertThat(d.detectorNames()).isEqualTo(List.copyOf(m.weights().keySet()));
+    assertThat(d.policy()).isEqualTo(m.policy());
+    assertThat(DetectorSet.describe(DetectorSet.DEFAULT)).contains("calibrated");
+  }
+
+  @Test
   void baselineIsRegisteredAndBlocksOverTheDailyThreshold() {
     assertThat(DetectorSet.available()).contains(DetectorSet.BASELINE);
     DetectorSet b = DetectorSet.named("baseline");

@@ -1,8 +1,10 @@
 package io.distillguard.gateway.detection;
 
+import io.distillguard.core.Account;
 import io.distillguard.core.detect.DetectionEngine;
 import io.distillguard.core.detect.DetectionModel;
 import io.distillguard.core.detect.RiskLevel;
+import io.distillguard.gateway.auth.AccountDirectory;
 import io.distillguard.gateway.config.ConfigException;
 import io.distillguard.gateway.config.GatewayConfig;
 import java.nio.file.Path;
@@ -10,6 +12,7 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds the detection engine a configuration describes: the model file named by {@code detection.model} (else the
@@ -71,8 +74,20 @@ public final class DetectionFactory {
     return m;
   }
 
+  /** An engine that gives every account the model's default levels (no tier known). */
   public static DetectionEngine engine(GatewayConfig.Detection c) {
     return model(c).newEngine();
+  }
+
+  /**
+   * An engine that holds each account to its tier's levels ({@code tier.<tier>.*} of the model), learning the tier
+   * from the gateway's in-memory account directory (never the store: detection must not wait on I/O).
+   */
+  public static DetectionEngine engine(GatewayConfig.Detection c, AccountDirectory directory) {
+    return model(c).newEngine(id -> {
+      Account a = directory.account(id);
+      return a == null ? null : a.tier();
+    }, Set.of());
   }
 
   private static void put(Map<RiskLevel, Double> m, RiskLevel level, Double v) {

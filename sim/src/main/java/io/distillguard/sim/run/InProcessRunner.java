@@ -1,5 +1,6 @@
 package io.distillguard.sim.run;
 
+import io.distillguard.core.Account;
 import io.distillguard.core.AccountStatus;
 import io.distillguard.core.ChatMessage;
 import io.distillguard.core.Exchange;
@@ -36,7 +37,8 @@ import java.util.function.Predicate;
  *       {@code rate_limit_exceeded}.</li>
  * </ul>
  *
- * <p>Served and refused exchanges alike go to the {@link DetectionEngine}, as the gateway records both. A verdict
+ * <p>Served and refused exchanges alike go to the {@link DetectionEngine}, as the gateway records both. Each
+ * account is held to its tier's levels (the policy's per-tier overrides), as in the gateway. A verdict
  * applies from the very next request; the gateway's enforcement caches pick verdicts up within a second, so a fast
  * client can get a few more answers through a real gateway than here.
  *
@@ -168,8 +170,10 @@ public final class InProcessRunner {
         allow.add(a.id());
       }
     }
-    DetectionEngine engine = detectors.newEngine(allow);
     Map<String, AccountRun> accounts = new HashMap<>();
+    // The engine asks on an account's first exchange, after the account's run state below is made.
+    Map<String, String> tiers = new HashMap<>();
+    DetectionEngine engine = detectors.newEngine(allow, tiers::get);
     Map<String, String> fingerprints = new HashMap<>();
     Digests digests = new Digests();
     listener.onStart(source);
@@ -223,6 +227,7 @@ public final class InProcessRunner {
       if (ar == null) {
         ar = new AccountRun(account, options.limits());
         accounts.put(account.id(), ar);
+        tiers.put(account.id(), account.attributes().getOrDefault(Account.TIER, Account.DEFAULT_TIER));
       }
 
       Disposition d;
