@@ -15,6 +15,11 @@ public interface Store extends AutoCloseable {
 
   AuditLog audit();
 
+  /** The alerts feed (automatic escalations); stores that keep none throw. */
+  default AlertLog alerts() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no alerts");
+  }
+
   /** Releases connections. Idempotent. */
   @Override
   void close();

@@ -3,6 +3,7 @@ package io.distillguard.store.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.distillguard.store.AccountRepository;
+import io.distillguard.store.AlertLog;
 import io.distillguard.store.AuditLog;
 import io.distillguard.store.ExchangeRepository;
 import io.distillguard.store.KeyRepository;
@@ -43,6 +44,7 @@ public final class JdbcStore implements Store {
   private final KeyRepository keys;
   private final ExchangeRepository exchanges;
   private final AuditLog audit;
+  private final AlertLog alerts;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JdbcStore(DataSource dataSource) {
@@ -52,6 +54,7 @@ public final class JdbcStore implements Store {
     this.keys = new JdbcKeyRepository(jdbc);
     this.exchanges = new JdbcExchangeRepository(jdbc);
     this.audit = new JdbcAuditLog(jdbc);
+    this.alerts = new JdbcAlertLog(jdbc);
   }
 
   /**
@@ -137,6 +140,11 @@ public final class JdbcStore implements Store {
   @Override
   public AuditLog audit() {
     return audit;
+  }
+
+  @Override
+  public AlertLog alerts() {
+    return alerts;
   }
 
   /** The pool behind the repositories; for tests and tools that need raw SQL. */

@@ -4,21 +4,26 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.distillguard.core.ChatMessage;
+import io.distillguard.core.detect.Reason;
 import io.distillguard.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The JSON text columns: string maps (attributes, audit details) and message lists. */
+/** The JSON text columns: string maps (attributes, audit details), message lists and alert reasons. */
 final class Json {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
   private static final TypeReference<List<Message>> MESSAGES = new TypeReference<>() {};
+  private static final TypeReference<List<StoredReason>> REASONS = new TypeReference<>() {};
 
   /** The stored shape of a {@link ChatMessage}, declared here so a change to the core record cannot alter it. */
   private record Message(String role, String content) {}
+
+  /** The stored shape of a {@link Reason}, for the same reason. */
+  private record StoredReason(String signal, double value, double contribution, String explanation) {}
 
   private Json() {}
 
@@ -59,6 +64,29 @@ final class Json {
       return messages;
     } catch (JsonProcessingException e) {
       throw new StoreException("stored JSON message list is malformed", e);
+    }
+  }
+
+  static String writeReasons(List<Reason> reasons) {
+    List<StoredReason> stored = new ArrayList<>(reasons.size());
+    for (Reason r : reasons) {
+      stored.add(new StoredReason(r.signal(), r.value(), r.contribution(), r.explanation()));
+    }
+    return write(stored);
+  }
+
+  static List<Reason> readReasons(String json) {
+    if (json == null || json.isEmpty()) {
+      return List.of();
+    }
+    try {
+      List<Reason> reasons = new ArrayList<>();
+      for (StoredReason r : MAPPER.readValue(json, REASONS)) {
+        reasons.add(new Reason(r.signal(), r.value(), r.contribution(), r.explanation()));
+      }
+      return reasons;
+    } catch (JsonProcessingException e) {
+      throw new StoreException("stored JSON reason list is malformed", e);
     }
   }
 
