@@ -65,11 +65,18 @@ public final class DetectionEngine {
     long exchanges;
     RiskLevel level = RiskLevel.NONE;
     double score;
+    /** The detectors' combined score, before external findings. */
+    double cheapScore;
+    /** Findings from outside the engine by signal name; null until the first (most accounts never get one). */
+    Map<String, External> externals;
 
     AccountState(int n) {
       states = new Object[n];
     }
   }
+
+  /** A finding from outside the engine and the log-odds it adds per unit of suspicion. */
+  private record External(Signal signal, double weight) {}
 
   /** An engine that applies the policy's default levels to every account. */
   public DetectionEngine(List<? extends Detector<?>> detectors, Scorer scorer, Policy policy) {
@@ -117,14 +124,53 @@ public final class DetectionEngine {
       d.observe(a.states[i], e);
       suspicions[i] = d.suspicion(a.states[i]);
     }
-    a.score = scorer.combine(names, suspicions);
-    RiskLevel level = a.levels.levelFor(e.accountId(), a.score, a.exchanges);
+    a.cheapScore = scorer.combine(names, suspicions);
+    a.score = a.externals == null ? a.cheapScore : withExternals(a.cheapScore, a);
+    return escalate(e.accountId(), e.eventTime(), a);
+  }
+
+  /**
+   * Folds a finding computed outside the engine into the account's score: the expensive tier's tests on prompt
+   * embeddings, which run on another thread and report now and then. The finding replaces the previous one of the
+   * same signal name and adds {@code weight × suspicion} to the score's log-odds, as a detector of a logistic model
+   * with that weight would; the score is re-leveled at once.
+   *
+   * @param at     event time of the exchange the finding rests on (the verdict carries it)
+   * @param weight log-odds per unit of suspicion, at least 0 (a finding never lowers a score)
+   * @return a verdict when the account's level rose, else null; null for an account the engine has not seen
+   */
+  public Verdict external(String accountId, java.time.Instant at, Signal signal, double weight) {
+    if (!(weight >= 0) || !Double.isFinite(weight)) {
+      throw new IllegalArgumentException("weight must be finite and >= 0: " + weight);
+    }
+    AccountState a = accounts.get(accountId);
+    if (a == null) {
+      return null;
+    }
+    if (a.externals == null) {
+      a.externals = new java.util.LinkedHashMap<>(4);
+    }
+    a.externals.put(signal.detector(), new External(signal, weight));
+    a.score = withExternals(a.cheapScore, a);
+    return escalate(accountId, at, a);
+  }
+
+  private Verdict escalate(String accountId, java.time.Instant at, AccountState a) {
+    RiskLevel level = a.levels.levelFor(accountId, a.score, a.exchanges);
     if (level.compareTo(a.level) > 0) {
       RiskLevel previous = a.level;
       a.level = level;
-      return new Verdict(e.accountId(), e.eventTime(), previous, explain(a));
+      return new Verdict(accountId, at, previous, explain(a));
     }
     return null;
+  }
+
+  private static double withExternals(double cheap, AccountState a) {
+    double z = LogisticScorer.logit(cheap);
+    for (External x : a.externals.values()) {
+      z += x.weight() * x.signal().suspicion();
+    }
+    return LogisticScorer.sigmoid(z);
   }
 
   private Levels levels(String tier) {
@@ -145,7 +191,27 @@ public final class DetectionEngine {
       signals.add(detectors.get(i).evaluate(a.states[i]));
     }
     RiskScore raw = scorer.score(signals);
-    return new RiskScore(raw.score(), a.level, a.exchanges, raw.reasons());
+    if (a.externals == null) {
+      return new RiskScore(raw.score(), a.level, a.exchanges, raw.reasons());
+    }
+    // The detectors keep the contributions the scorer gave them; the external findings share what they added to
+    // the score, in proportion to their log-odds terms, so the contributions still add up to the score.
+    double score = withExternals(raw.score(), a);
+    double added = score - raw.score();
+    double mass = 0;
+    for (External x : a.externals.values()) {
+      mass += x.weight() * x.signal().suspicion();
+    }
+    List<Reason> reasons = new ArrayList<>(raw.reasons());
+    for (External x : a.externals.values()) {
+      Signal s = x.signal();
+      if (s.suspicion() > 0) {
+        double c = mass > 0 ? added * x.weight() * s.suspicion() / mass : 0;
+        reasons.add(new Reason(s.detector(), s.suspicion(), c, s.explanation()));
+      }
+    }
+    reasons.sort(java.util.Comparator.comparingDouble(Reason::contribution).reversed());
+    return new RiskScore(score, a.level, a.exchanges, reasons);
   }
 
   /** The account's latest score without reasons (cheap), or 0 for an unknown account. */
