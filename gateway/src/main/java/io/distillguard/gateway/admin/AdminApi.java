@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillguard.core.Account;
+import io.distillguard.core.Alert;
 import io.distillguard.core.AccountStatus;
 import io.distillguard.core.ApiKey;
 import io.distillguard.core.AuditEntry;
@@ -17,6 +18,7 @@ import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.metrics.GatewayMetrics;
 import io.distillguard.gateway.pipeline.ApiError;
 import io.distillguard.gateway.pipeline.Json;
+import io.distillguard.store.AlertLog;
 import io.distillguard.store.DuplicateException;
 import io.distillguard.store.NotFoundException;
 import io.distillguard.store.Store;
@@ -45,8 +47,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin API on its own port: accounts, keys, status overrides, the exchange log, the audit log and Prometheus
- * metrics. Every route but {@code /metrics} needs {@code Authorization: Bearer <admin token>}. Store calls run on
+ * The admin API on its own port: accounts, keys, status overrides, the exchange log, the audit log, the alerts feed
+ * and Prometheus metrics. Every route but {@code /metrics} needs {@code Authorization: Bearer <admin token>}. Store calls run on
  * worker threads; the store is changed first and the gateway's caches after, so a failure never leaves a cache
  * ahead of the store.
  */
@@ -113,6 +115,7 @@ public final class AdminApi {
     r.post("/admin/v1/accounts/:id/status").handler(this::setStatus);
     r.get("/admin/v1/exchanges").handler(this::listExchanges);
     r.get("/admin/v1/audit").handler(this::listAudit);
+    r.get("/admin/v1/alerts").handler(this::listAlerts);
     r.errorHandler(404, ctx -> error(ctx, ApiError.notFound(shorten(ctx.request().path()))));
     r.errorHandler(405, ctx -> error(ctx,
         ApiError.methodNotAllowed(ctx.request().method().name(), shorten(ctx.request().path()))));
@@ -362,6 +365,35 @@ public final class AdminApi {
       ArrayNode data = out.putArray("data");
       for (AuditEntry a : list) {
         data.add(AdminViews.audit(a));
+      }
+      respond(ctx, 200, out);
+    });
+  }
+
+  /**
+   * The alerts feed, newest first: {@code account}, {@code level} (comma-separated, repeatable), {@code after} (the
+   * {@code next_after} of the previous page: older alerts), {@code since_id} (newer alerts, for polling),
+   * {@code since} (ISO-8601: escalations at or after), {@code limit} (1 to 1000, default 100). Anything else, or a
+   * malformed value, is a 400 naming the parameter: a typo must not silently widen the answer.
+   */
+  private void listAlerts(RoutingContext ctx) {
+    AlertLog.Query q;
+    try {
+      q = AlertQueries.parse(ctx.queryParams(), MAX_LIMIT);
+    } catch (AlertQueries.BadParameter e) {
+      badRequest(ctx, e.getMessage(), e.param());
+      return;
+    }
+    blocking(ctx, () -> store.alerts().list(q)).onSuccess(list -> {
+      ObjectNode out = Json.MAPPER.createObjectNode();
+      ArrayNode data = out.putArray("data");
+      for (Alert a : list) {
+        data.add(AdminViews.alert(a));
+      }
+      if (list.size() == q.limit()) {
+        out.put("next_after", list.get(list.size() - 1).id());
+      } else {
+        out.putNull("next_after");
       }
       respond(ctx, 200, out);
     });

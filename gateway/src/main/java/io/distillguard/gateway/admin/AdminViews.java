@@ -3,6 +3,7 @@ package io.distillguard.gateway.admin;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillguard.core.Account;
+import io.distillguard.core.Alert;
 import io.distillguard.core.ApiKey;
 import io.distillguard.core.AuditEntry;
 import io.distillguard.core.ChatMessage;
@@ -125,6 +126,29 @@ final class AdminViews {
     ObjectNode d = n.putObject("details");
     a.details().forEach(d::put);
     n.put("hash", a.hash());
+    return n;
+  }
+
+  /** One alert. Explanations may quote traffic: Jackson escapes them, and the answer is never HTML. */
+  static ObjectNode alert(Alert a) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("id", a.id());
+    n.put("account_id", a.accountId());
+    n.put("from", a.from().wireName());
+    n.put("to", a.to().wireName());
+    n.put("status", a.to().status().wireName());
+    n.put("score", Math.round(a.score() * 1000) / 1000.0);
+    n.put("evidence", a.evidence());
+    ArrayNode reasons = n.putArray("reasons");
+    for (Reason r : a.reasons()) {
+      reasons.addObject().put("signal", r.signal())
+          .put("value", Math.round(r.value() * 1000) / 1000.0)
+          .put("contribution", Math.round(r.contribution() * 1000) / 1000.0)
+          .put("explanation", r.explanation());
+    }
+    n.put("at", a.at().toString());
+    n.put("recorded_at", a.recordedAt().toString());
+    n.put("audit_seq", a.auditSeq());
     return n;
   }
 
