@@ -1,5 +1,7 @@
 package io.distillguard.gateway.upstream;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -155,6 +157,15 @@ public final class UpstreamExchange {
       call.reject(ApiError.upstreamStatus(status));
       return;
     }
+    if (status < 300 && sessions.isEmpty()) {
+      // Nothing to rewrite: read usage and texts in one streaming pass instead of building the answer's tree.
+      if (!scanAnswer(acc)) {
+        call.reject(notAnObject());
+        return;
+      }
+      finishWhole(status, acc);
+      return;
+    }
     JsonNode root = null;
     try {
       root = acc.length() == 0 ? null : Json.MAPPER.readTree(acc.getBytes());
@@ -166,8 +177,7 @@ public final class UpstreamExchange {
       return;
     }
     if (!(root instanceof ObjectNode obj)) {
-      call.reject(new ApiError(502, "upstream_error", "upstream_invalid_response",
-          "The model server's answer is not a JSON object.", null, 0, Outcome.UPSTREAM_ERROR));
+      call.reject(notAnObject());
       return;
     }
     Buffer out = acc;
@@ -201,6 +211,15 @@ public final class UpstreamExchange {
     } else if (call.endpoint() == Endpoint.EMBEDDINGS) {
       readUsage(obj.get("usage"));
     }
+    finishWhole(status, out);
+  }
+
+  private static ApiError notAnObject() {
+    return new ApiError(502, "upstream_error", "upstream_invalid_response",
+        "The model server's answer is not a JSON object.", null, 0, Outcome.UPSTREAM_ERROR);
+  }
+
+  private void finishWhole(int status, Buffer out) {
     Buffer payload = out;
     HttpServerResponse client = call.response();
     call.finish(Outcome.OK, status, null, () -> {
@@ -209,6 +228,86 @@ public final class UpstreamExchange {
       client.putHeader("x-request-id", call.id());
       client.end(payload);
     });
+  }
+
+  /**
+   * Reads the usage and each choice's text of a successful answer without building its tree, with the same reading
+   * as the tree path: a choice's index defaults to its position, a text counts only when it is a JSON string.
+   *
+   * @return false when the answer is not a well-formed JSON object
+   */
+  private boolean scanAnswer(Buffer answer) {
+    boolean chat = call.endpoint() == Endpoint.CHAT_COMPLETIONS;
+    boolean texts = call.endpoint().generates();
+    try (JsonParser p = Json.MAPPER.getFactory().createParser(answer.getBytes())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return false;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("usage".equals(name) && value == JsonToken.START_OBJECT) {
+          scanUsage(p);
+        } else if (texts && "choices".equals(name) && value == JsonToken.START_ARRAY) {
+          int position = 0;
+          while (p.nextToken() != JsonToken.END_ARRAY) {
+            scanChoice(p, position++, chat);
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+      return true; // like readTree, what follows the object is not looked at
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void scanUsage(JsonParser p) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      if ("prompt_tokens".equals(name) && v.isScalarValue()) {
+        call.promptTokens = p.getValueAsInt(call.promptTokens);
+      } else if ("completion_tokens".equals(name) && v.isScalarValue()) {
+        call.completionTokens = p.getValueAsInt(call.completionTokens);
+      } else {
+        p.skipChildren();
+      }
+    }
+  }
+
+  private void scanChoice(JsonParser p, int position, boolean chat) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return;
+    }
+    int index = position;
+    String text = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken v = p.nextToken();
+      if ("index".equals(name) && v.isScalarValue()) {
+        index = p.getValueAsInt(position);
+      } else if (chat && "message".equals(name) && v == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          JsonToken fv = p.nextToken();
+          if ("content".equals(field) && fv == JsonToken.VALUE_STRING) {
+            text = p.getText();
+          } else {
+            p.skipChildren();
+          }
+        }
+      } else if (!chat && "text".equals(name) && v == JsonToken.VALUE_STRING) {
+        text = p.getText();
+      } else {
+        p.skipChildren();
+      }
+    }
+    if (text != null) {
+      call.appendText(index, text);
+    }
   }
 
   /** 4xx from the model server (unknown model, bad parameter): the client gets it as it was, it is their error. */
