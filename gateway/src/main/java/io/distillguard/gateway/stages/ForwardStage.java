@@ -20,15 +20,17 @@ import io.vertx.core.http.HttpClient;
 public final class ForwardStage implements Stage {
   private final HttpClient client;
   private final UpstreamSettings settings;
+  private final UpstreamSettings.Target target;
 
   public ForwardStage(HttpClient client, UpstreamSettings settings) {
     this.client = client;
     this.settings = settings;
+    this.target = settings.target();
   }
 
   @Override
   public void process(Call call, Chain chain) {
-    new UpstreamExchange(client, settings, call, upstreamBody(call)).start();
+    new UpstreamExchange(client, settings, target, call, upstreamBody(call)).start();
   }
 
   static Buffer upstreamBody(Call call) {

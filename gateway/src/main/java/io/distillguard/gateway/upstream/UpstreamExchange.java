@@ -35,6 +35,7 @@ public final class UpstreamExchange {
 
   private final HttpClient client;
   private final UpstreamSettings settings;
+  private final UpstreamSettings.Target target;
   private final Call call;
   private final Buffer body;
   private final UpstreamTimer timer;
@@ -44,8 +45,10 @@ public final class UpstreamExchange {
   /** We reset the request ourselves: the failures that follow are not the model server's fault. */
   private boolean cancelled;
 
-  public UpstreamExchange(HttpClient client, UpstreamSettings settings, Call call, Buffer body) {
+  public UpstreamExchange(HttpClient client, UpstreamSettings settings, UpstreamSettings.Target target, Call call,
+      Buffer body) {
     this.client = client;
+    this.target = target;
     this.settings = settings;
     this.call = call;
     this.body = body;
@@ -57,7 +60,10 @@ public final class UpstreamExchange {
     Endpoint endpoint = call.endpoint();
     RequestOptions options = new RequestOptions()
         .setMethod(endpoint.method())
-        .setAbsoluteURI(settings.baseUrl() + endpoint.upstreamSuffix())
+        .setHost(target.host())
+        .setPort(target.port())
+        .setSsl(target.ssl())
+        .setURI(target.basePath() + endpoint.upstreamSuffix())
         .setConnectTimeout(settings.connectTimeoutMs());
     if (body != null) {
       options.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
