@@ -9,6 +9,7 @@ import io.distillguard.core.detectors.HarvestParamsDetector;
 import io.distillguard.core.detectors.LanguageDetector;
 import io.distillguard.core.detectors.PaceDetector;
 import io.distillguard.core.detectors.PersistenceDetector;
+import io.distillguard.core.detectors.PivotDetector;
 import io.distillguard.core.detectors.ReasoningDetector;
 import io.distillguard.core.detectors.SplitStreamDetector;
 import io.distillguard.core.detectors.TemplateDetector;
@@ -72,7 +73,7 @@ public final class DetectionModel {
   public static final List<String> DETECTORS = List.of(ReasoningDetector.NAME, TemplateDetector.NAME,
       CoverageDetector.NAME, HarvestParamsDetector.NAME, ConversationDetector.NAME, TimingDetector.NAME,
       LanguageDetector.NAME, PaceDetector.NAME, CrossLanguageDetector.NAME, PersistenceDetector.NAME,
-      SplitStreamDetector.NAME, CadenceDetector.NAME);
+      SplitStreamDetector.NAME, CadenceDetector.NAME, PivotDetector.NAME);
   public static final double DEFAULT_PACE_REQUESTS_PER_DAY = 2000;
   public static final double DEFAULT_PACE_TOKENS_PER_DAY = 1_000_000;
 
@@ -348,6 +349,8 @@ public final class DetectionModel {
       case PersistenceDetector.NAME: return new PersistenceDetector();
       case SplitStreamDetector.NAME: return new SplitStreamDetector();
       case CadenceDetector.NAME: return new CadenceDetector();
+      // a fresh catalog per detector, so each engine learns model releases from its own traffic
+      case PivotDetector.NAME: return new PivotDetector(paceRequestsPerDay);
       default:
         throw new IllegalArgumentException("unknown detector '" + printable(name) + "'; available: "
             + String.join(", ", DETECTORS));
