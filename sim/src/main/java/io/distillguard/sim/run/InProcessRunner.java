@@ -8,6 +8,7 @@ import io.distillguard.core.Outcome;
 import io.distillguard.core.detect.DetectionEngine;
 import io.distillguard.core.detect.DetectorSet;
 import io.distillguard.core.detect.Verdict;
+import io.distillguard.detection.ExpensiveTier;
 import io.distillguard.sim.Label;
 import io.distillguard.sim.SimAccount;
 import io.distillguard.sim.SimRequest;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Pushes a simulation's traffic through the detection core in one thread, with no network and no upstream, and
@@ -45,6 +47,11 @@ import java.util.function.Predicate;
  * <p>Exchanges carry synthetic answers ({@link SyntheticAnswers}), token counts from the request's
  * {@code expectedOutputTokens} (prompt tokens ≈ characters / 4), a header fingerprint derived from the user agent's
  * family (the simulator does not model header order), and synthetic latencies. Not thread-safe; one run at a time.
+ *
+ * <p>With an {@link ExpensiveTier} in the options, the exchanges it {@link ExpensiveTier#wants wants} (sampled, of
+ * accounts at its level or above) are embedded and tested right after the cheap tier has seen them, and its findings
+ * go to the engine at once: the gateway's bounded worker is assumed to keep up, which the gateway's own counters
+ * ({@code dropped}) check. The baseline set runs without it (it is volume only by definition).
  */
 public final class InProcessRunner {
   /** Label group of licensed distillers, whom an operator allow-lists by contract. */
@@ -58,9 +65,10 @@ public final class InProcessRunner {
    * @param allowlist      accounts the operator allow-lists in the policy (decided on the accounts known at start)
    * @param progressEvery  events between progress callbacks
    * @param progress       progress callback, or null
+   * @param expensive      a fresh expensive tier for each run, or null for the cheap tier alone
    */
   public record Options(SimLimits limits, Duration sampleInterval, Predicate<SimAccount> allowlist,
-      long progressEvery, Progress progress) {
+      long progressEvery, Progress progress, Supplier<ExpensiveTier> expensive) {
     public Options {
       Objects.requireNonNull(limits, "limits");
       Objects.requireNonNull(sampleInterval, "sampleInterval");
@@ -71,6 +79,15 @@ public final class InProcessRunner {
       progressEvery = Math.max(1, progressEvery);
     }
 
+    public Options(SimLimits limits, Duration sampleInterval, Predicate<SimAccount> allowlist, long progressEvery,
+        Progress progress) {
+      this(limits, sampleInterval, allowlist, progressEvery, progress, null);
+    }
+
+    public Options withExpensive(Supplier<ExpensiveTier> e) {
+      return new Options(limits, sampleInterval, allowlist, progressEvery, progress, e);
+    }
+
     /** Gateway default limits, hourly samples, licensed distillers allow-listed, no progress. */
     public static Options defaults() {
       return new Options(SimLimits.gatewayDefaults(), Duration.ofHours(1), InProcessRunner::licensed, 1L << 18,
@@ -78,15 +95,15 @@ public final class InProcessRunner {
     }
 
     public Options withProgress(Progress p) {
-      return new Options(limits, sampleInterval, allowlist, progressEvery, p);
+      return new Options(limits, sampleInterval, allowlist, progressEvery, p, expensive);
     }
 
     public Options withLimits(SimLimits l) {
-      return new Options(l, sampleInterval, allowlist, progressEvery, progress);
+      return new Options(l, sampleInterval, allowlist, progressEvery, progress, expensive);
     }
 
     public Options withSampleInterval(Duration d) {
-      return new Options(limits, d, allowlist, progressEvery, progress);
+      return new Options(limits, d, allowlist, progressEvery, progress, expensive);
     }
   }
 
@@ -176,6 +193,8 @@ public final class InProcessRunner {
     DetectionEngine engine = detectors.newEngine(allow, tiers::get);
     Map<String, String> fingerprints = new HashMap<>();
     Digests digests = new Digests();
+    ExpensiveTier expensive = options.expensive() == null || DetectorSet.BASELINE.equals(detectors.name()) ? null
+        : options.expensive().get();
     listener.onStart(source);
 
     long interval = options.sampleInterval().toNanos();
@@ -263,11 +282,16 @@ public final class InProcessRunner {
       Verdict v = engine.accept(e);
       if (v != null) {
         verdicts++;
-        AccountStatus s = v.level().status();
-        if (s.compareTo(ar.status) > 0) {
-          ar.status = s;
+        apply(ar, r, v, listener);
+      }
+      if (expensive != null && expensive.wants(e, engine.level(e.accountId()))) {
+        for (ExpensiveTier.Finding f : expensive.observe(e.accountId(), ExpensiveTier.promptOf(e))) {
+          Verdict x = engine.external(e.accountId(), e.eventTime(), f.signal(), f.weight());
+          if (x != null) {
+            verdicts++;
+            apply(ar, r, x, listener);
+          }
         }
-        listener.onVerdict(r, v);
       }
 
       SimResult result = new SimResult(d.status(), retryAfter, e.responseText(), e.promptTokens(),
@@ -304,6 +328,14 @@ public final class InProcessRunner {
     long sourceNanos = events == 0 ? 0 : Math.min(wall, sourceSampled * (events + 1) / samplesTimed);
     return new Result(detectors.name(), events, served, byEnforcement, byLimits, verdicts, accounts.size(), first,
         last, wall, cpu, sourceNanos);
+  }
+
+  private static void apply(AccountRun ar, SimRequest r, Verdict v, RunListener listener) {
+    AccountStatus s = v.level().status();
+    if (s.compareTo(ar.status) > 0) {
+      ar.status = s;
+    }
+    listener.onVerdict(r, v);
   }
 
   private static Exchange exchange(SimRequest r, AccountRun ar, Disposition d, long seq,
