@@ -1,0 +1,113 @@
+package io.distillguard.linkage;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What only a group of accounts shows, computed from its members' profiles.
+ *
+ * @param members          accounts in the cluster
+ * @param exchanges        their exchanges together
+ * @param burstShare       share of members signed up within an hour of at least two other members
+ * @param templateShare    share of members whose most used template skeleton is the cluster's most common one,
+ *                         on at least 60% of their prompts
+ * @param shardShare       share of members that ask that template, never repeat a prompt and share no prompt with
+ *                         the next such member: a prompt set split between accounts
+ * @param latticeShare     share of members whose requests sit on the cluster's most common clock window
+ * @param subnets          distinct subnets among the members' top subnets
+ * @param dominantTemplate the cluster's most common template skeleton (0 when none)
+ * @param dominantLattice  the cluster's most common clock window (0 when none)
+ */
+public record ClusterFeatures(int members, long exchanges, double burstShare, double templateShare,
+    double shardShare, double latticeShare, int subnets, long dominantTemplate, long dominantLattice) {
+
+  static ClusterFeatures of(List<AccountProfile> members) {
+    int n = members.size();
+    long exchanges = 0;
+    long[] created = new long[n];
+    int known = 0;
+    Map<Long, Integer> templates = new HashMap<>();
+    Map<Long, Integer> lattices = new HashMap<>();
+    java.util.Set<Long> subnets = new java.util.HashSet<>();
+    for (AccountProfile p : members) {
+      exchanges += p.exchanges;
+      if (p.createdAt != Long.MIN_VALUE) {
+        created[known++] = p.createdAt;
+      }
+      long t = topTemplate(p);
+      if (t != 0) {
+        templates.merge(t, 1, Integer::sum);
+      }
+      long l = p.lattice();
+      if (l != 0) {
+        lattices.merge(l, 1, Integer::sum);
+      }
+      for (int i = 0; i < p.subnets.slots(); i++) {
+        if (p.subnets.counts[i] > 0 && subnets.size() < 4096) {
+          subnets.add(p.subnets.keys[i]);
+        }
+      }
+    }
+    long[] c = Arrays.copyOf(created, known);
+    Arrays.sort(c);
+    int bursty = 0;
+    int lo = 0;
+    int hi = 0;
+    for (int i = 0; i < c.length; i++) {
+      while (c[i] - c[lo] > 3_600_000L) {
+        lo++;
+      }
+      if (hi < i) {
+        hi = i;
+      }
+      while (hi + 1 < c.length && c[hi + 1] - c[i] <= 3_600_000L) {
+        hi++;
+      }
+      if (hi - lo >= 2) {
+        bursty++;
+      }
+    }
+    long dominantTemplate = argmax(templates);
+    long dominantLattice = argmax(lattices);
+    int templated = 0;
+    int sharded = 0;
+    AccountProfile previous = null;
+    for (AccountProfile p : members) {
+      if (dominantTemplate == 0 || topTemplate(p) != dominantTemplate) {
+        continue;
+      }
+      templated++;
+      if (p.repeatShare() <= 0.1 && (previous == null || AccountProfile.commonPrompts(previous, p) == 0)) {
+        sharded++;
+      }
+      previous = p;
+    }
+    int onLattice = dominantLattice == 0 ? 0 : lattices.get(dominantLattice);
+    return new ClusterFeatures(n, exchanges, n == 0 ? 0 : bursty / (double) n, n == 0 ? 0 : templated / (double) n,
+        n == 0 ? 0 : sharded / (double) n, n == 0 ? 0 : onLattice / (double) n, subnets.size(), dominantTemplate,
+        dominantLattice);
+  }
+
+  /** The account's most used template skeleton when it covers at least 60% of its templated prompts, else 0. */
+  static long topTemplate(AccountProfile p) {
+    long t = p.templates.top();
+    if (t == 0 || p.templated == 0) {
+      return 0;
+    }
+    return p.templates.count(t) >= 0.6 * p.templated ? t : 0;
+  }
+
+  private static long argmax(Map<Long, Integer> counts) {
+    long best = 0;
+    int bestCount = 0;
+    for (Map.Entry<Long, Integer> e : counts.entrySet()) {
+      if (e.getValue() > bestCount || (e.getValue() == bestCount && Long.compareUnsigned(e.getKey(), best) < 0)) {
+        best = e.getKey();
+        bestCount = e.getValue();
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,234 @@
+package io.distillguard.linkage;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.jgrapht.Graph;
+import org.jgrapht.alg.clustering.LabelPropagationClustering;
+import org.jgrapht.alg.clustering.UndirectedModularityMeasurer;
+import org.jgrapht.graph.DefaultWeightedEdge;
+import org.jgrapht.graph.SimpleWeightedGraph;
+
+/**
+ * Turns candidate pairs into clusters: every candidate pair is scored, confident edges are joined into connected
+ * components, and components that are large enough are checked for communities (JGraphT's label propagation) in
+ * case a few stray edges joined groups that are really separate. A split is kept only when its modularity says the
+ * parts are clearly apart.
+ *
+ * <p>Cluster ids are stable across recomputations: a new group takes the id of the previous cluster it overlaps most
+ * (at least half of the smaller of the two, each old id used once); otherwise its id is derived from its oldest
+ * member's account id, which does not change as members join.
+ */
+final class Clusterer {
+  /** A cluster of a recomputation: its id and its members' profile indexes, oldest first. */
+  record Group(String id, int[] members) {}
+
+  /** Counts of the last run, for metrics and benchmarks. */
+  record Stats(long pairsScored, long confidentEdges, int components, int splitComponents, long nanos) {}
+
+  private final LinkageConfig config;
+  private Stats stats = new Stats(0, 0, 0, 0, 0);
+
+  Clusterer(LinkageConfig config) {
+    this.config = config;
+  }
+
+  Stats stats() {
+    return stats;
+  }
+
+  List<Group> cluster(List<AccountProfile> profiles, PairScorer scorer) {
+    long start = System.nanoTime();
+    int n = profiles.size();
+    UnionFind uf = new UnionFind(n);
+    IntPairs edges = new IntPairs();
+    long scored = 0;
+    for (int a = 0; a < n; a++) {
+      AccountProfile pa = profiles.get(a);
+      for (int k = 0; k < pa.neighborCount; k++) {
+        int b = pa.neighbors[k];
+        AccountProfile pb = profiles.get(b);
+        if (b < a && contains(pb, a)) {
+          continue; // scored from b's side
+        }
+        scored++;
+        if (scorer.confident(pa, pb)) {
+          uf.union(a, b);
+          edges.add(a, b);
+        }
+      }
+    }
+    Map<Integer, IntList> components = new HashMap<>();
+    for (int a = 0; a < n; a++) {
+      if (uf.sizeOf(a) >= 2) {
+        components.computeIfAbsent(uf.find(a), r -> new IntList()).add(a);
+      }
+    }
+    List<int[]> groups = new ArrayList<>();
+    Map<Integer, List<int[]>> byRoot = new HashMap<>();
+    int split = 0;
+    for (Map.Entry<Integer, IntList> c : components.entrySet()) {
+      int[] members = c.getValue().toArray();
+      if (members.length >= config.splitMinMembers()) {
+        byRoot.put(c.getKey(), new ArrayList<>());
+      } else {
+        groups.add(members);
+      }
+    }
+    if (!byRoot.isEmpty()) {
+      Map<Integer, Graph<Integer, DefaultWeightedEdge>> graphs = new HashMap<>();
+      for (int i = 0; i < edges.size; i++) {
+        int a = edges.a[i];
+        int root = uf.find(a);
+        if (!byRoot.containsKey(root)) {
+          continue;
+        }
+        Graph<Integer, DefaultWeightedEdge> g = graphs.computeIfAbsent(root,
+            r -> new SimpleWeightedGraph<>(DefaultWeightedEdge.class));
+        int b = edges.b[i];
+        g.addVertex(a);
+        g.addVertex(b);
+        if (!g.containsEdge(a, b)) {
+          g.addEdge(a, b);
+        }
+      }
+      for (Map.Entry<Integer, Graph<Integer, DefaultWeightedEdge>> e : graphs.entrySet()) {
+        List<int[]> parts = communities(e.getValue(), e.getKey());
+        if (parts.size() > 1) {
+          split++;
+        }
+        groups.addAll(parts);
+      }
+    }
+    List<Group> out = assignIds(groups, profiles);
+    stats = new Stats(scored, edges.size, components.size(), split, System.nanoTime() - start);
+    return out;
+  }
+
+  private List<int[]> communities(Graph<Integer, DefaultWeightedEdge> g, int seed) {
+    List<Set<Integer>> parts = new LabelPropagationClustering<>(g, 50, new Random(seed)).getClustering()
+        .getClusters();
+    List<int[]> whole = List.of(g.vertexSet().stream().mapToInt(Integer::intValue).sorted().toArray());
+    if (parts.size() <= 1) {
+      return whole;
+    }
+    double q = new UndirectedModularityMeasurer<>(g).modularity(parts);
+    if (q < config.splitModularity()) {
+      return whole;
+    }
+    List<int[]> out = new ArrayList<>();
+    for (Set<Integer> p : parts) {
+      if (p.size() >= 2) {
+        out.add(p.stream().mapToInt(Integer::intValue).sorted().toArray());
+      }
+    }
+    return out;
+  }
+
+  private static List<Group> assignIds(List<int[]> groups, List<AccountProfile> profiles) {
+    // Previous cluster sizes, to judge overlaps.
+    Map<String, Integer> previousSize = new HashMap<>();
+    for (AccountProfile p : profiles) {
+      if (p.cluster != null) {
+        previousSize.merge(p.cluster, 1, Integer::sum);
+      }
+    }
+    record Claim(int group, String id, int overlap) {}
+    List<Claim> claims = new ArrayList<>();
+    for (int g = 0; g < groups.size(); g++) {
+      Map<String, Integer> overlap = new HashMap<>();
+      for (int m : groups.get(g)) {
+        String c = profiles.get(m).cluster;
+        if (c != null) {
+          overlap.merge(c, 1, Integer::sum);
+        }
+      }
+      for (Map.Entry<String, Integer> e : overlap.entrySet()) {
+        int smaller = Math.min(previousSize.get(e.getKey()), groups.get(g).length);
+        if (e.getValue() * 2 >= smaller) {
+          claims.add(new Claim(g, e.getKey(), e.getValue()));
+        }
+      }
+    }
+    claims.sort(Comparator.comparingInt(Claim::overlap).reversed().thenComparing(Claim::id)
+        .thenComparingInt(Claim::group));
+    String[] ids = new String[groups.size()];
+    Set<String> used = new HashSet<>();
+    for (Claim c : claims) {
+      if (ids[c.group()] == null && used.add(c.id())) {
+        ids[c.group()] = c.id();
+      }
+    }
+    List<Group> out = new ArrayList<>(groups.size());
+    for (int g = 0; g < groups.size(); g++) {
+      int[] members = groups.get(g);
+      Arrays.sort(members);
+      if (ids[g] == null) {
+        String base = idFor(profiles.get(members[0]).id);
+        String id = base;
+        for (int k = 2; !used.add(id); k++) {
+          id = base + "-" + k;
+        }
+        ids[g] = id;
+      }
+      out.add(new Group(ids[g], members));
+    }
+    out.sort(Comparator.comparing(Group::id));
+    return out;
+  }
+
+  /** A cluster id derived from an account id: {@code cl_} and 12 hex digits. */
+  static String idFor(String accountId) {
+    long h = AccountProfile.hash(accountId);
+    return String.format("cl_%012x", Keys.mix(h) & 0xFFFF_FFFF_FFFFL);
+  }
+
+  private static boolean contains(AccountProfile p, int other) {
+    for (int i = 0; i < p.neighborCount; i++) {
+      if (p.neighbors[i] == other) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Growable pairs of ints. */
+  static final class IntPairs {
+    int[] a = new int[1024];
+    int[] b = new int[1024];
+    int size;
+
+    void add(int x, int y) {
+      if (size == a.length) {
+        a = Arrays.copyOf(a, size * 2);
+        b = Arrays.copyOf(b, size * 2);
+      }
+      a[size] = x;
+      b[size] = y;
+      size++;
+    }
+  }
+
+  /** Growable list of ints. */
+  static final class IntList {
+    int[] v = new int[4];
+    int size;
+
+    void add(int x) {
+      if (size == v.length) {
+        v = Arrays.copyOf(v, size * 2);
+      }
+      v[size++] = x;
+    }
+
+    int[] toArray() {
+      return Arrays.copyOf(v, size);
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package io.distillguard.linkage;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Accounts filed by linkage key. Each key keeps how many accounts were ever filed under it, its few most recent
+ * members and a uniform sample of all of them: bounded memory per key however many accounts share it (a hosting
+ * subnet of 5,000 campaign accounts or a popular SDK of 100,000 customers costs the same), and a newly filed account
+ * is compared with a bounded number of members, never with all of them.
+ *
+ * <p>It also says how <em>coherent</em> a key is: of sampled pairs of its members, the share that also share keys
+ * of two other families. A popular SDK, a popular public system prompt or a common opening phrase is shared by
+ * customers who have little else in common (coherence near 0), so linkage discounts it. Two other families, not one,
+ * because popular values go together (the most popular SDK with the most popular system prompt): each would vouch
+ * for the other. A campaign's subnet is shared by accounts that also share their template and clock (near 1).
+ */
+final class KeyIndex {
+  static final class Bucket {
+    int accounts;
+    final int[] recent;
+    int recentNext;
+    final int[] sample;
+    double coherence = Double.NaN;
+    int coherenceAt;
+
+    Bucket(int recent, int sampled) {
+      this.recent = new int[recent];
+      this.sample = new int[sampled];
+    }
+  }
+
+  private final LinkageConfig config;
+  private final Map<Long, Bucket> buckets = new HashMap<>();
+  private final SplittableRandom random = new SplittableRandom(0x5eed_11c4L);
+
+  KeyIndex(LinkageConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Files an account under a key and writes the members it should be compared with into {@code out}.
+   *
+   * @return how many candidates were written
+   */
+  int file(long key, int account, int[] out) {
+    Bucket b = buckets.get(key);
+    if (b == null) {
+      b = new Bucket(config.recent(), config.sampled());
+      buckets.put(key, b);
+    }
+    int n = 0;
+    int inRecent = Math.min(b.accounts, b.recent.length);
+    for (int i = 0; i < inRecent; i++) {
+      out[n++] = b.recent[i];
+    }
+    int inSample = Math.min(b.accounts, b.sample.length);
+    if (inSample > inRecent) {
+      for (int k = 0; k < config.fromSample(); k++) {
+        int m = b.sample[random.nextInt(inSample)];
+        if (!contains(out, n, m)) {
+          out[n++] = m;
+        }
+      }
+    }
+    b.recent[b.recentNext] = account;
+    b.recentNext = (b.recentNext + 1) % b.recent.length;
+    if (b.accounts < b.sample.length) {
+      b.sample[b.accounts] = account;
+    } else {
+      long j = random.nextLong(b.accounts + 1L);
+      if (j < b.sample.length) {
+        b.sample[(int) j] = account;
+      }
+    }
+    b.accounts++;
+    return n;
+  }
+
+  /** Accounts ever filed under the key. */
+  int accounts(long key) {
+    Bucket b = buckets.get(key);
+    return b == null ? 0 : b.accounts;
+  }
+
+  int size() {
+    return buckets.size();
+  }
+
+  /**
+   * How much sharing this key counts, in [0, 1]: 1 for keys shared by few accounts, else by coherence (recomputed
+   * when the key has grown by a quarter since last time).
+   */
+  double weight(long key, Profiles profiles) {
+    Bucket b = buckets.get(key);
+    if (b == null || b.accounts < config.commonMinAccounts()) {
+      return 1;
+    }
+    if (Double.isNaN(b.coherence) || b.accounts > b.coherenceAt + Math.max(2, b.coherenceAt / 4)) {
+      b.coherence = coherence(key, b, profiles);
+      b.coherenceAt = b.accounts;
+    }
+    double c = (b.coherence - config.coherenceFloor()) / (config.coherenceFull() - config.coherenceFloor());
+    return Math.max(0, Math.min(1, c));
+  }
+
+  private static double coherence(long key, Bucket b, Profiles profiles) {
+    Family family = Keys.family(key);
+    int n = Math.min(b.accounts, b.sample.length);
+    int pairs = 0;
+    int coherent = 0;
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        AccountProfile x = profiles.get(b.sample[i]);
+        AccountProfile y = profiles.get(b.sample[j]);
+        pairs++;
+        if (AccountProfile.otherFamiliesShared(x, y, family) >= 2) {
+          coherent++;
+        }
+      }
+    }
+    return pairs == 0 ? 1 : coherent / (double) pairs;
+  }
+
+  private static boolean contains(int[] a, int n, int v) {
+    for (int i = 0; i < n; i++) {
+      if (a[i] == v) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Profiles by index. */
+  interface Profiles {
+    AccountProfile get(int index);
+  }
+}

@@ -1,0 +1,408 @@
+package io.distillguard.linkage;
+
+import io.distillguard.core.Exchange;
+import io.distillguard.core.detect.DetectionEngine;
+import io.distillguard.core.detect.RiskLevel;
+import io.distillguard.core.detect.RiskScore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Cross-account linkage as a streaming/batch hybrid. Each exchange updates its account's bounded profile and files
+ * the account under any linkage key it shows for the first time; the key proposes a bounded number of earlier
+ * members as candidate neighbours (never all pairs). {@link #recompute} scores every candidate pair on all evidence
+ * kinds, clusters the confident edges, keeps cluster ids stable, scores each cluster as one actor and says which
+ * accounts enforcement should act on. Between recomputations an account whose confident edges lead into an existing
+ * cluster joins it at once and inherits its level, so a campaign's new accounts are caught on their first requests.
+ *
+ * <p>The union of a cluster's traffic is fed, under the cluster's id, to a per-account {@link DetectionEngine} (the
+ * same detectors and model as accounts), whose score is one of the cluster's signals.
+ *
+ * <p>Not thread-safe: one engine per thread, as a keyed stream operator would run it. Memory grows with accounts
+ * (bounded per account) and keys (bounded per key), never with exchanges.
+ */
+public final class LinkageEngine {
+  private final LinkageConfig config;
+  private final DetectionEngine traffic;
+  private final ClusterScorer clusterScorer = new ClusterScorer();
+  private final List<AccountProfile> profiles = new ArrayList<>();
+  private final Map<String, AccountProfile> byId = new HashMap<>();
+  private final KeyIndex index;
+  private final PairScorer scorer;
+  private final Clusterer clusterer;
+  private final Map<String, ClusterState> clusters = new LinkedHashMap<>();
+  private final Map<String, RiskLevel> rulings = new HashMap<>();
+  private final Indicators indicators = new Indicators();
+  private final LongBuffer fresh = new LongBuffer();
+  private final int[] candidates;
+  private long exchanges;
+
+  private static final class ClusterState {
+    final String id;
+    final Instant formedAt;
+    int[] members = new int[0];
+    RiskLevel level = RiskLevel.NONE;
+    RiskScore risk = RiskScore.NONE;
+    ClusterFeatures features;
+    ClusterView view;
+
+    ClusterState(String id, Instant formedAt) {
+      this.id = id;
+      this.formedAt = formedAt;
+    }
+  }
+
+  /**
+   * @param traffic engine the members' traffic is fed to under the cluster id, or null to leave that signal at 0
+   */
+  public LinkageEngine(LinkageConfig config, DetectionEngine traffic) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.traffic = traffic;
+    this.index = new KeyIndex(config);
+    this.scorer = new PairScorer(config, index, profiles::get);
+    this.clusterer = new Clusterer(config);
+    this.candidates = new int[config.recent() + config.fromSample() + 1];
+  }
+
+  public LinkageConfig config() {
+    return config;
+  }
+
+  // ------------------------------------------------------------------------------------------ streaming
+
+  /**
+   * Tells linkage an account's sign-up attributes ({@code payment_fingerprint}, {@code signup_ip},
+   * {@code email_domain}) and creation time, and files it under its identity keys. May be called before or after
+   * its first exchange.
+   *
+   * @return actions for the account when its sign-up already ties it to a cluster that is acted on
+   */
+  public List<LinkageAction> account(String accountId, Map<String, String> attributes, Instant createdAt) {
+    AccountProfile p = profile(accountId);
+    p.attributes(attributes == null ? Map.of() : attributes, createdAt == null ? Long.MIN_VALUE
+        : createdAt.toEpochMilli());
+    if (p.payment != 0) {
+      file(p, Keys.of(Keys.PAYMENT, p.payment));
+    }
+    if (p.createdAt != Long.MIN_VALUE) {
+      long window = config.signupWindow().toMillis();
+      long bucket = Math.floorDiv(p.createdAt, window);
+      for (long b = bucket; b <= bucket + 1; b++) {
+        if (p.emailDomain != 0) {
+          file(p, Keys.of(Keys.SIGNUP_DOMAIN, p.emailDomain * 31 + b));
+        }
+        if (p.signupSubnet != 0) {
+          file(p, Keys.of(Keys.SIGNUP_SUBNET, p.signupSubnet * 31 + b));
+        }
+      }
+    }
+    if (p.signupSubnet != 0) {
+      file(p, Keys.of(Keys.SUBNET, p.signupSubnet));
+    }
+    return attach(p, createdAt == null ? Instant.EPOCH : createdAt);
+  }
+
+  /**
+   * Folds one exchange in.
+   *
+   * @return actions for the exchange's account (usually none): it joined a cluster that is acted on, or matched
+   *     imported indicators
+   */
+  public List<LinkageAction> accept(Exchange e) {
+    if (e.accountId() == null) {
+      return List.of();
+    }
+    exchanges++;
+    AccountProfile p = profile(e.accountId());
+    fresh.clear();
+    p.observe(e, fresh);
+    for (int i = 0; i < fresh.size; i++) {
+      file(p, fresh.values[i]);
+    }
+    if (p.cluster != null && traffic != null) {
+      traffic.accept(asCluster(e, p.cluster));
+    }
+    if (p.cluster == null && (fresh.size > 0 || p.exchanges <= 16)) {
+      return attach(p, e.eventTime());
+    }
+    return List.of();
+  }
+
+  private void file(AccountProfile p, long key) {
+    if (!p.fileUnder(key)) {
+      return;
+    }
+    int n = index.file(key, p.index, candidates);
+    for (int i = 0; i < n; i++) {
+      int c = candidates[i];
+      if (c != p.index) {
+        p.addNeighbor(c);
+        profiles.get(c).addNeighbor(p.index);
+      }
+    }
+  }
+
+  /** Joins an unclustered account to the cluster most of its confident edges lead into. */
+  private List<LinkageAction> attach(AccountProfile p, Instant at) {
+    List<LinkageAction> out = List.of();
+    if (p.cluster == null && p.neighborCount > 0 && !clusters.isEmpty()) {
+      Map<String, Integer> votes = new HashMap<>();
+      for (int k = 0; k < p.neighborCount; k++) {
+        AccountProfile q = profiles.get(p.neighbors[k]);
+        if (q.cluster != null && scorer.confident(p, q)) {
+          votes.merge(q.cluster, 1, Integer::sum);
+        }
+      }
+      String best = null;
+      for (Map.Entry<String, Integer> v : votes.entrySet()) {
+        if (best == null || v.getValue() > votes.get(best) || (v.getValue().equals(votes.get(best))
+            && v.getKey().compareTo(best) < 0)) {
+          best = v.getKey();
+        }
+      }
+      ClusterState c = best == null ? null : clusters.get(best);
+      if (c != null) {
+        p.cluster = c.id;
+        int[] m = java.util.Arrays.copyOf(c.members, c.members.length + 1);
+        m[m.length - 1] = p.index;
+        c.members = m;
+        c.view = null;
+        if (c.level != RiskLevel.NONE) {
+          out = List.of(new LinkageAction(p.id, c.id, c.level, c.risk, true, at));
+        }
+      }
+    }
+    if (!indicators.isEmpty()) {
+      LinkageAction pre = indicators.prescore(p, at);
+      if (pre != null) {
+        List<LinkageAction> both = new ArrayList<>(out);
+        both.add(pre);
+        return both;
+      }
+    }
+    return out;
+  }
+
+  private static Exchange asCluster(Exchange e, String clusterId) {
+    return new Exchange(e.id(), e.eventTime(), clusterId, e.keyId(), e.clientIp(), e.userAgent(),
+        e.headerFingerprint(), e.endpoint(), e.model(), e.params(), e.stream(), e.messages(), e.responseText(),
+        e.promptSha256(), e.promptChars(), e.responseSha256(), e.responseChars(), e.promptTokens(),
+        e.completionTokens(), e.status(), e.outcome(), e.errorCode(), e.latencyMicros(), e.upstreamMicros(),
+        e.firstByteMicros());
+  }
+
+  private AccountProfile profile(String accountId) {
+    AccountProfile p = byId.get(accountId);
+    if (p == null) {
+      p = new AccountProfile(profiles.size(), accountId);
+      profiles.add(p);
+      byId.put(accountId, p);
+    }
+    return p;
+  }
+
+  // ------------------------------------------------------------------------------------------ batch
+
+  /**
+   * Re-clusters every account from the current profiles and candidate pairs, scores each cluster and returns what
+   * enforcement should do: every member of a cluster whose level rose, and every new member of a cluster already at
+   * a level.
+   *
+   * @param now event time of the recomputation (when a new cluster is said to have formed)
+   */
+  public List<LinkageAction> recompute(Instant now) {
+    List<Clusterer.Group> groups = clusterer.cluster(profiles, scorer);
+    Map<String, ClusterState> next = new LinkedHashMap<>();
+    List<LinkageAction> actions = new ArrayList<>();
+    boolean[] clustered = new boolean[profiles.size()];
+    for (Clusterer.Group g : groups) {
+      ClusterState s = clusters.get(g.id());
+      if (s == null) {
+        s = new ClusterState(g.id(), now);
+        RiskLevel ruled = rulings.get(g.id());
+        if (ruled != null) {
+          s.level = ruled;
+        }
+      }
+      s.members = g.members();
+      s.view = null;
+      List<AccountProfile> members = new ArrayList<>(g.members().length);
+      for (int m : g.members()) {
+        members.add(profiles.get(m));
+        clustered[m] = true;
+      }
+      s.features = ClusterFeatures.of(members);
+      double t = traffic == null ? 0 : traffic.score(s.id);
+      RiskScore raw = clusterScorer.score(s.features, t);
+      RiskLevel detected = config.levelFor(raw.score(), members.size(), s.features.exchanges());
+      RiskLevel ceiling = rulings.get(s.id);
+      if (ceiling != null && detected.compareTo(ceiling) > 0) {
+        detected = ceiling;
+      }
+      RiskLevel previous = s.level;
+      if (detected.compareTo(s.level) > 0) {
+        s.level = detected;
+      }
+      s.risk = new RiskScore(raw.score(), s.level, s.features.exchanges(), raw.reasons());
+      for (AccountProfile p : members) {
+        boolean joined = !s.id.equals(p.cluster);
+        p.cluster = s.id;
+        if (s.level != RiskLevel.NONE && (s.level != previous || joined)) {
+          actions.add(new LinkageAction(p.id, s.id, s.level, s.risk, joined && s.level == previous, now));
+        }
+      }
+      next.put(s.id, s);
+    }
+    for (int i = 0; i < clustered.length; i++) {
+      if (!clustered[i]) {
+        profiles.get(i).cluster = null;
+      }
+    }
+    clusters.clear();
+    clusters.putAll(next);
+    return actions;
+  }
+
+  /** Counts of the last recomputation. */
+  public String lastRecomputation() {
+    Clusterer.Stats s = clusterer.stats();
+    return String.format(java.util.Locale.ROOT, "%d accounts, %d candidate pairs scored, %d confident edges, "
+        + "%d clusters (%d split into communities) in %.1f ms", profiles.size(), s.pairsScored(),
+        s.confidentEdges(), clusters.size(), s.splitComponents(), s.nanos() / 1e6);
+  }
+
+  // ------------------------------------------------------------------------------------------ views
+
+  /** The account's cluster id, or null. */
+  public String clusterOf(String accountId) {
+    AccountProfile p = byId.get(accountId);
+    return p == null ? null : p.cluster;
+  }
+
+  /** A cluster, or null for an unknown id. */
+  public ClusterView cluster(String id) {
+    ClusterState s = clusters.get(id);
+    return s == null ? null : view(s);
+  }
+
+  /** Every cluster, largest first (then by id). */
+  public List<ClusterView> clusters() {
+    List<ClusterView> out = new ArrayList<>(clusters.size());
+    for (ClusterState s : clusters.values()) {
+      out.add(view(s));
+    }
+    out.sort((a, b) -> a.size() != b.size() ? Integer.compare(b.size(), a.size()) : a.id().compareTo(b.id()));
+    return out;
+  }
+
+  private ClusterView view(ClusterState s) {
+    if (s.view == null) {
+      List<String> ids = new ArrayList<>(s.members.length);
+      for (int m : s.members) {
+        ids.add(profiles.get(m).id);
+      }
+      s.view = new ClusterView(s.id, ids, s.level, rulings.containsKey(s.id), s.risk, s.features, s.formedAt);
+    }
+    return s.view;
+  }
+
+  /**
+   * The evidence edges inside a cluster (between members that are candidate neighbours), strongest first.
+   *
+   * @param limit at most this many
+   */
+  public List<Edge> edges(String clusterId, int limit) {
+    ClusterState s = clusters.get(clusterId);
+    if (s == null) {
+      return List.of();
+    }
+    List<Edge> out = new ArrayList<>();
+    for (int m : s.members) {
+      AccountProfile p = profiles.get(m);
+      for (int k = 0; k < p.neighborCount; k++) {
+        AccountProfile q = profiles.get(p.neighbors[k]);
+        if (q.index > p.index && s.id.equals(q.cluster)) {
+          out.add(scorer.edge(p, q));
+        }
+      }
+    }
+    out.sort((a, b) -> Double.compare(b.weight(), a.weight()));
+    return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
+  }
+
+  /** The evidence between two accounts as linkage sees it now (null when either is unknown). */
+  public Edge edge(String a, String b) {
+    AccountProfile pa = byId.get(a);
+    AccountProfile pb = byId.get(b);
+    return pa == null || pb == null ? null : scorer.edge(pa, pb);
+  }
+
+  public int accountCount() {
+    return profiles.size();
+  }
+
+  public long exchanges() {
+    return exchanges;
+  }
+
+  /** Distinct linkage keys filed so far. */
+  public int keyCount() {
+    return index.size();
+  }
+
+  // ------------------------------------------------------------------------------------------ analysts
+
+  /**
+   * An analyst's ruling on a whole cluster: it is put at {@code level} now and detection never raises it above
+   * that (until another ruling). The ruling stays with the cluster id across recomputations.
+   *
+   * @return one action per member at the ruled level (the caller applies it, lowering statuses too)
+   * @throws IllegalArgumentException for an unknown cluster
+   */
+  public List<LinkageAction> rule(String clusterId, RiskLevel level, Instant at) {
+    ClusterState s = clusters.get(clusterId);
+    if (s == null) {
+      throw new IllegalArgumentException("no cluster " + clusterId);
+    }
+    rulings.put(clusterId, level);
+    s.level = level;
+    s.risk = new RiskScore(s.risk.score(), level, s.risk.evidence(), s.risk.reasons());
+    s.view = null;
+    List<LinkageAction> out = new ArrayList<>(s.members.length);
+    for (int m : s.members) {
+      out.add(new LinkageAction(profiles.get(m).id, s.id, level, s.risk, false, at));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------ indicators
+
+  /** The cluster's indicators, for another deployment to pre-score its new accounts with. */
+  public IndicatorBundle export(String clusterId, Instant at) {
+    ClusterState s = clusters.get(clusterId);
+    if (s == null) {
+      throw new IllegalArgumentException("no cluster " + clusterId);
+    }
+    List<AccountProfile> members = new ArrayList<>();
+    for (int m : s.members) {
+      members.add(profiles.get(m));
+    }
+    return IndicatorBundle.of(view(s), members, at);
+  }
+
+  /** Adds a bundle's indicators; accounts that match them in two or more families are pre-scored. */
+  public void importIndicators(IndicatorBundle bundle) {
+    indicators.add(bundle);
+  }
+
+  /** Imported bundles, in import order. */
+  public List<IndicatorBundle> importedIndicators() {
+    return Collections.unmodifiableList(indicators.bundles());
+  }
+}
