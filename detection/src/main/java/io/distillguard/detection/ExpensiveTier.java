@@ -107,6 +107,14 @@ public final class ExpensiveTier {
           maxAccounts, shift, nn, cacheSize);
     }
 
+    /**
+     * Whether an exchange of an account at {@code level} is to be embedded: the level is at least
+     * {@code minLevel}, the exchange is in the sample, and it has prompt text. Cheap, allocation-free, thread-safe.
+     */
+    public boolean wants(Exchange e, RiskLevel level) {
+      return e.accountId() != null && level.atLeast(minLevel) && sampled(e.id(), sampleRate) && promptOf(e) != null;
+    }
+
     public Settings withMaxAccounts(int n) {
       return new Settings(minLevel, sampleRate, reservoir, distances, minSamples, testEvery, permutations, alpha,
           n, weightShift, weightNn, cacheSize);
@@ -161,17 +169,15 @@ public final class ExpensiveTier {
   }
 
   /**
-   * Whether this exchange of an account at {@code level} should be embedded: the level is at least
-   * {@code minLevel}, the exchange is in the sample, and it has prompt text. Cheap, allocation-free, thread-safe.
+   * Whether this exchange of an account at {@code level} should be embedded ({@link Settings#wants}).
    */
   public boolean wants(Exchange e, RiskLevel level) {
-    return e.accountId() != null && level.atLeast(settings.minLevel()) && sampled(e.id())
-        && promptOf(e) != null;
+    return settings.wants(e, level);
   }
 
   /** True for the share {@code sampleRate} of exchange ids, by a hash of the id (the same id, the same answer). */
-  boolean sampled(String id) {
-    if (settings.sampleRate() >= 1) {
+  static boolean sampled(String id, double sampleRate) {
+    if (sampleRate >= 1) {
       return true;
     }
     long h = 0xcbf29ce484222325L;
@@ -182,7 +188,7 @@ public final class ExpensiveTier {
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;
-    return (h >>> 11) * 0x1.0p-53 < settings.sampleRate();
+    return (h >>> 11) * 0x1.0p-53 < sampleRate;
   }
 
   /**

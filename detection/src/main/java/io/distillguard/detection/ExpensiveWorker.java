@@ -17,6 +17,11 @@ import org.slf4j.LoggerFactory;
  * job is dropped and counted ({@link #dropped}), so a burst of suspects costs detection evidence, not memory or
  * latency.
  *
+ * <p>The tier is built on the worker thread when it starts (loading the model takes seconds), so starting the
+ * worker does not hold up whoever starts it; jobs offered meanwhile wait in the queue. If the tier cannot be built
+ * (the model fails to load), the error is logged and every job is dropped and counted from then on: detection goes on
+ * with the cheap tier alone.
+ *
  * <p>Findings go to the sink on the worker thread; the sink hands them to whoever owns the detection engine.
  */
 public final class ExpensiveWorker implements AutoCloseable {
@@ -29,7 +34,9 @@ public final class ExpensiveWorker implements AutoCloseable {
    */
   public record Job(String accountId, Instant at, String prompt) {}
 
-  private final ExpensiveTier tier;
+  private final java.util.function.Supplier<ExpensiveTier> factory;
+  private volatile ExpensiveTier tier;
+  private volatile boolean broken;
   private final BlockingQueue<Job> queue;
   private final BiConsumer<Job, List<ExpensiveTier.Finding>> sink;
   private final AtomicLong accepted = new AtomicLong();
@@ -42,14 +49,16 @@ public final class ExpensiveWorker implements AutoCloseable {
   /**
    * Starts the worker thread.
    *
+   * @param tier     builds the tier, called once on the worker thread
    * @param capacity jobs waiting at most
    * @param sink     receives each job's non-empty findings, on the worker thread
    */
-  public ExpensiveWorker(ExpensiveTier tier, int capacity, BiConsumer<Job, List<ExpensiveTier.Finding>> sink) {
+  public ExpensiveWorker(java.util.function.Supplier<ExpensiveTier> tier, int capacity,
+      BiConsumer<Job, List<ExpensiveTier.Finding>> sink) {
     if (capacity < 1) {
       throw new IllegalArgumentException("queue capacity must be positive: " + capacity);
     }
-    this.tier = tier;
+    this.factory = tier;
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.sink = sink;
     this.thread = new Thread(this::run, "detection-expensive");
@@ -58,13 +67,19 @@ public final class ExpensiveWorker implements AutoCloseable {
     thread.start();
   }
 
+  /** The tier, or null while it is being built or when it could not be. */
   public ExpensiveTier tier() {
     return tier;
   }
 
-  /** Queues a job; false (and counted as dropped) when the queue is full or the worker stopped. */
+  /** True when the tier could not be built: every job is dropped. */
+  public boolean broken() {
+    return broken;
+  }
+
+  /** Queues a job; false (and counted as dropped) when the queue is full or the worker stopped or broke. */
   public boolean offer(Job job) {
-    if (!running) {
+    if (!running || broken) {
       dropped.incrementAndGet();
       return false;
     }
@@ -125,6 +140,17 @@ public final class ExpensiveWorker implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      tier = factory.get();
+    } catch (RuntimeException | LinkageError e) {
+      LOG.error("expensive detection tier disabled: it could not be built", e);
+      broken = true;
+      for (Job j; (j = queue.poll()) != null; ) {
+        dropped.incrementAndGet();
+        done.incrementAndGet();
+      }
+      return;
+    }
     while (running) {
       Job job;
       try {

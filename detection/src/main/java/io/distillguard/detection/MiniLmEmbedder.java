@@ -52,6 +52,19 @@ public final class MiniLmEmbedder implements Embedder {
     }
   }
 
+  private static MiniLmEmbedder shared;
+
+  /**
+   * One instance for the whole process, loaded on first call (by the calling thread) and never closed: every gateway
+   * and evaluation run in a JVM shares the 90 MB model instead of loading it again.
+   */
+  public static synchronized MiniLmEmbedder shared() {
+    if (shared == null) {
+      shared = load();
+    }
+    return shared;
+  }
+
   private MiniLmEmbedder(OrtSession session, Model model) {
     this.session = session;
     this.model = model;
@@ -98,8 +111,14 @@ public final class MiniLmEmbedder implements Embedder {
     return Vectors.normalize(model.embed(clean).content().vector());
   }
 
+  /** Closes the session, unless this is the {@link #shared} instance, which lives as long as the process. */
   @Override
   public void close() {
+    synchronized (MiniLmEmbedder.class) {
+      if (this == shared) {
+        return;
+      }
+    }
     try {
       session.close();
     } catch (OrtException e) {

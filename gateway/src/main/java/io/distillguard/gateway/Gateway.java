@@ -1,11 +1,13 @@
 package io.distillguard.gateway;
 
 import io.distillguard.core.Account;
+import io.distillguard.detection.ExpensiveTier;
 import io.distillguard.gateway.admin.AdminApi;
 import io.distillguard.gateway.auth.AccountDirectory;
 import io.distillguard.gateway.config.GatewayConfig;
 import io.distillguard.gateway.detection.DetectionFactory;
 import io.distillguard.gateway.detection.DetectionService;
+import io.distillguard.gateway.detection.ExpensiveTierFactory;
 import io.distillguard.gateway.detection.VerdictRecorder;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.limits.Limiter;
@@ -229,6 +231,11 @@ public final class Gateway implements AutoCloseable {
       if (config.detection.enabled) {
         detection = new DetectionService(DetectionFactory.engine(config.detection, directory), enforcement,
             config.detection.queueCapacity);
+        if (config.detection.expensive.enabled) {
+          ExpensiveTier.Settings es = ExpensiveTierFactory.settings(config.detection.expensive);
+          detection.startExpensiveTier(es, ExpensiveTierFactory.tier(config.detection.expensive, es),
+              config.detection.expensive.queueCapacity);
+        }
         detection.addListener(new VerdictRecorder(store, directory, clock));
         metrics.bindDetection(detection, enforcement);
         sinks.add(0, detection);

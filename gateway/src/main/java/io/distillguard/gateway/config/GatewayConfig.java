@@ -133,6 +133,31 @@ public final class GatewayConfig {
     public List<String> allowlist = List.of();
     /** Exchanges waiting for the detection thread; beyond this they are skipped for detection (still logged). */
     public int queueCapacity = 50_000;
+    /** The expensive tier: prompt embeddings and distribution tests on suspects (docs/detection.md). */
+    public Expensive expensive = new Expensive();
+  }
+
+  /**
+   * The expensive detection tier: sentence embeddings (all-MiniLM-L6-v2, in-process) of a sample of suspects'
+   * prompts, tested against a benign reference (MMD) and for synthetic nearest-neighbour distances (PRADA). Its
+   * model loads on its own thread after start; its findings add to the account's score.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class Expensive {
+    public boolean enabled = true;
+    /** Least level (from the cheap tier) at which an account's prompts are embedded: watch, throttle, degrade. */
+    public String minLevel = "watch";
+    /** Share of a suspect's exchanges embedded (by a hash of the exchange id). */
+    public double sampleRate = 0.5;
+    /** Prompts waiting for the worker; beyond this they are dropped (and counted). */
+    public int queueCapacity = 256;
+    /** Suspect accounts with embedding state at once (about 25.5 KB each); the least recent is dropped beyond. */
+    public int maxAccounts = 2048;
+    /** Log-odds added to the score per unit of each signal; unset: the calibrated defaults. */
+    public Double weightShift;
+    public Double weightNn;
+    /** Reference base path (FILE.bin, FILE.properties) from distillguard embeddings-reference; unset: the shipped. */
+    public String reference;
   }
 
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)

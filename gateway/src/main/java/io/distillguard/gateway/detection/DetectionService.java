@@ -7,6 +7,8 @@ import io.distillguard.core.detect.Reason;
 import io.distillguard.core.detect.RiskLevel;
 import io.distillguard.core.detect.RiskScore;
 import io.distillguard.core.detect.Verdict;
+import io.distillguard.detection.ExpensiveTier;
+import io.distillguard.detection.ExpensiveWorker;
 import io.distillguard.gateway.Await;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.log.ExchangeSink;
@@ -35,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>Detection never slows or fails a request: when the queue is full the exchange is skipped for detection (it is
  * still in the exchange log) and counted. An analyst's decision about an account caps what detection may do to it
  * afterwards, so a reviewed false positive is not re-blocked by the same evidence.
+ *
+ * <p>With the expensive tier started ({@link #startExpensiveTier}), the detection thread hands the exchanges the tier
+ * wants (sampled, of suspects) to the tier's own bounded worker, which drops what it cannot keep up with; its
+ * findings come back through this service's queue, so only the detection thread ever touches the engine.
  */
 public final class DetectionService implements ExchangeSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DetectionService.class);
@@ -57,6 +63,9 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
   private final AtomicLong propagationMicrosTotal = new AtomicLong();
   private final Thread worker;
   private volatile boolean running = true;
+  private volatile ExpensiveWorker expensive;
+  private volatile ExpensiveTier.Settings expensiveSettings;
+  private final AtomicLong findingsDropped = new AtomicLong();
 
   public DetectionService(DetectionEngine engine, EnforcementCache enforcement, int queueCapacity) {
     this.engine = engine;
@@ -65,6 +74,37 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
     this.worker = new Thread(this::run, "detection");
     worker.setDaemon(true);
     worker.start();
+  }
+
+  /**
+   * Starts the expensive tier beside detection: {@code tier} is built on the tier's own thread (the model loads
+   * there), and from then on the detection thread offers it every exchange {@code settings} wants.
+   *
+   * @param queueCapacity prompts waiting for the tier at most; beyond, they are dropped and counted
+   */
+  public void startExpensiveTier(ExpensiveTier.Settings settings, java.util.function.Supplier<ExpensiveTier> tier,
+      int queueCapacity) {
+    if (expensive != null) {
+      throw new IllegalStateException("the expensive tier is already running");
+    }
+    expensiveSettings = settings;
+    expensive = new ExpensiveWorker(tier, queueCapacity, (job, findings) -> {
+      offered.incrementAndGet();
+      if (!queue.offer(new Findings(job.accountId(), job.at(), findings))) {
+        offered.decrementAndGet();
+        findingsDropped.incrementAndGet(); // the account's next finding carries the same evidence again
+      }
+    });
+  }
+
+  /** The expensive tier's worker, or null when it is off. */
+  public ExpensiveWorker expensiveTier() {
+    return expensive;
+  }
+
+  /** Expensive-tier findings lost because the detection queue was full. */
+  public long findingsDropped() {
+    return findingsDropped.get();
   }
 
   /** Called for every verdict after the enforcement cache has it (on the detection thread; keep it short). */
@@ -133,15 +173,33 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
     return n == 0 ? 0 : (double) propagationMicrosTotal.get() / n;
   }
 
-  /** Waits until everything offered so far has been processed (tests and orderly shutdown). */
+  /**
+   * Waits until everything offered so far has been processed (tests and orderly shutdown), the expensive tier's
+   * prompts and the findings they led to included.
+   */
   public boolean drain(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     LockSupport.unpark(worker);
-    return Await.until(() -> done.get() >= offered.get(), timeout, 1);
+    boolean ok = Await.until(() -> done.get() >= offered.get(), timeout, 1);
+    ExpensiveWorker x = expensive;
+    if (x != null) {
+      ok &= x.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      LockSupport.unpark(worker);
+      ok &= Await.until(() -> done.get() >= offered.get(),
+          Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), 1);
+    }
+    return ok;
   }
 
   @Override
   public void close() {
-    drain(Duration.ofSeconds(10));
+    // The cheap tier's queue only: prompts still waiting for the expensive tier are not worth holding up shutdown.
+    LockSupport.unpark(worker);
+    Await.until(() -> done.get() >= offered.get(), Duration.ofSeconds(10), 1);
+    ExpensiveWorker x = expensive;
+    if (x != null) {
+      x.close();
+    }
     running = false;
     LockSupport.unpark(worker);
     try {
@@ -153,6 +211,9 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
 
   /** An analyst's ruling, queued so it is ordered with the exchanges around it. */
   private record Ruling(String accountId, RiskLevel level) {}
+
+  /** What the expensive tier found about an account, back on the detection thread. */
+  private record Findings(String accountId, java.time.Instant at, List<ExpensiveTier.Finding> findings) {}
 
   /**
    * Drains the queue in batches. The thread sleeps between batches instead of waiting on the queue, so a request
@@ -177,6 +238,14 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
     try {
       if (item instanceof Ruling r) {
         engine.override(r.accountId(), r.level());
+      } else if (item instanceof Findings f) {
+        for (ExpensiveTier.Finding x : f.findings()) {
+          Verdict v = engine.external(f.accountId(), f.at(), x.signal(), x.weight());
+          if (v != null) {
+            apply(v);
+          }
+        }
+        risks.put(f.accountId(), engine.risk(f.accountId()));
       } else {
         Exchange e = (Exchange) item;
         Verdict v = engine.accept(e);
@@ -186,6 +255,10 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
           apply(v);
         } else {
           refreshRisk(e.accountId());
+        }
+        ExpensiveWorker x = expensive;
+        if (x != null && expensiveSettings.wants(e, engine.level(e.accountId()))) {
+          x.offer(new ExpensiveWorker.Job(e.accountId(), e.eventTime(), ExpensiveTier.promptOf(e)));
         }
       }
     } catch (RuntimeException | LinkageError | AssertionError ex) {
