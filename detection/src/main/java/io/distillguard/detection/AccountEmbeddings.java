@@ -37,25 +37,45 @@ final class AccountEmbeddings {
   }
 
   /**
-   * Adds one prompt: records its distance to the nearest prompt in the reservoir (when there is one), then offers it
-   * to the reservoir.
+   * Counts one more sampled prompt and decides, before it is embedded, whether the reservoir keeps it (algorithm R:
+   * the n-th prompt with probability capacity / n) and in which slot. A prompt the reservoir would not keep is not
+   * embedded at all, so an account costs about {@code capacity × (1 + ln(n / capacity))} embeddings for n sampled
+   * prompts instead of n: a busy suspect's thousandth prompt is embedded with probability 64/1000.
+   *
+   * @return the slot for the prompt, or -1 when it is not kept
    */
-  void add(float[] v) {
+  int admit() {
+    seen++;
+    if (size < reservoir.capacity()) {
+      return size;
+    }
+    long j = rng.nextLong(seen);
+    return j < reservoir.capacity() ? (int) j : -1;
+  }
+
+  /**
+   * Adds an admitted prompt: records its distance to the nearest prompt in the reservoir (when there is one, before
+   * the slot is overwritten), then stores it in {@code slot}.
+   */
+  void add(float[] v, int slot) {
     if (size > 0) {
       distances[distanceNext] = (float) NearestNeighbourTest.nearest(v, reservoir, size);
       distanceNext = (distanceNext + 1) % distances.length;
       distanceCount = Math.min(distanceCount + 1, distances.length);
     }
-    seen++;
-    if (size < reservoir.capacity()) {
-      reservoir.set(size++, v);
-    } else {
-      long j = rng.nextLong(seen);
-      if (j < reservoir.capacity()) {
-        reservoir.set((int) j, v);
-      }
+    reservoir.set(slot, v);
+    if (slot == size) {
+      size++;
     }
     sinceShiftTest++;
+  }
+
+  /** {@link #admit} and, when admitted, {@link #add}. */
+  void add(float[] v) {
+    int slot = admit();
+    if (slot >= 0) {
+      add(v, slot);
+    }
   }
 
   float[][] sample() {

@@ -136,6 +136,7 @@ public final class ExpensiveTier {
   private long embedded;
   private long embedNanos;
   private long skippedEmpty;
+  private long notAdmitted;
   private long evicted;
 
   public ExpensiveTier(Embedder embedder, BenignReference reference, Settings settings) {
@@ -207,10 +208,12 @@ public final class ExpensiveTier {
   }
 
   /**
-   * Embeds one prompt of the account, folds it into the account's state and reruns the tests that are due.
+   * Embeds one prompt of the account, folds it into the account's state and reruns the tests that are due. Once the
+   * account's reservoir is full, a prompt it would not keep is counted and not embedded
+   * ({@link AccountEmbeddings#admit}); its nearest-neighbour distances then come from the prompts kept.
    *
-   * @return the findings whose suspicion changed since last reported (empty when none did, or the prompt had
-   *     nothing to embed)
+   * @return the findings whose suspicion changed since last reported (empty when none did, the prompt had nothing
+   *     to embed, or it was not admitted)
    */
   public List<Finding> observe(String accountId, String prompt) {
     String text = PromptText.clean(prompt);
@@ -218,13 +221,18 @@ public final class ExpensiveTier {
       skippedEmpty++;
       return List.of();
     }
+    AccountEmbeddings a = accounts.computeIfAbsent(accountId, id -> new AccountEmbeddings(settings.reservoir(),
+        embedder.dimension(), settings.distances(), id.hashCode() * 0x9E3779B97F4A7C15L));
+    int slot = a.admit();
+    if (slot < 0) {
+      notAdmitted++;
+      return List.of();
+    }
     long t0 = System.nanoTime();
     float[] v = embedder.embed(text);
     embedNanos += System.nanoTime() - t0;
     embedded++;
-    AccountEmbeddings a = accounts.computeIfAbsent(accountId, id -> new AccountEmbeddings(settings.reservoir(),
-        embedder.dimension(), settings.distances(), id.hashCode() * 0x9E3779B97F4A7C15L));
-    a.add(v);
+    a.add(v, slot);
     List<Finding> out = new ArrayList<>(2);
     if (a.size >= settings.minSamples() && (a.shift == null || a.sinceShiftTest >= settings.testEvery())) {
       a.shift = mmd.test(a.sample(), settings.permutations(), a.seen * 31 + accountId.hashCode());
@@ -314,6 +322,11 @@ public final class ExpensiveTier {
   /** Model runs (embeddings not served from the cache). */
   public long modelRuns() {
     return embedder instanceof CachingEmbedder c ? c.misses() : embedded;
+  }
+
+  /** Sampled prompts not embedded because the account's reservoir would not have kept them. */
+  public long notAdmitted() {
+    return notAdmitted;
   }
 
   /** Prompts that had nothing to embed. */

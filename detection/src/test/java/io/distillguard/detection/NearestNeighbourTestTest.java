@@ -30,7 +30,7 @@ class NearestNeighbourTestTest {
     }
     NearestNeighbourTest.Result n = NearestNeighbourTest.test(natural.recentDistances());
     NearestNeighbourTest.Result t = NearestNeighbourTest.test(templated.recentDistances());
-    assertThat(n.n()).isEqualTo(99);
+    assertThat(n.n()).isBetween(64, 99); // past 64 prompts only those the reservoir keeps get a distance
     assertThat(n.w()).isGreaterThan(0.9); // not 1: early distances are larger, while few points are known
     assertThat(t.w()).isLessThan(0.8);
     assertThat(t.pValue()).isLessThan(0.001);
