@@ -6,6 +6,10 @@ import io.distillguard.sim.eval.EvalReport;
 import io.distillguard.sim.eval.Evaluation;
 import io.distillguard.sim.eval.ReportWriter;
 import io.distillguard.sim.eval.Text;
+import io.distillguard.linkage.LinkageConfig;
+import io.distillguard.sim.eval.linkage.LinkageEvaluation;
+import io.distillguard.sim.eval.linkage.LinkageReportWriter;
+import io.distillguard.sim.run.InProcessRunner;
 import io.distillguard.sim.scenario.Scenario;
 import io.distillguard.sim.scenario.ScenarioLoader;
 import java.io.PrintStream;
@@ -50,6 +54,10 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(names = "--ablation", description = "also run each detector of the set alone")
   boolean ablation;
+
+  @Option(names = "--linkage", description = "also run the set with cross-account linkage beside it (clusters, "
+      + "cluster-wide enforcement); writes linkage.md and linkage.json")
+  boolean linkage;
 
   private final PrintStream stdout = System.out;
 
@@ -130,6 +138,17 @@ final class EvalCommand implements Callable<Integer> {
     stdout.println("  every number: " + files.get(1));
     stdout.println("  charts:       " + outDir.resolve(ReportWriter.CHARTS) + " (" + (files.size() - 2)
         + " files, PNG and SVG)");
+    if (linkage) {
+      stdout.println();
+      stdout.println("run " + set.name() + " + linkage");
+      LinkageEvaluation.Result lr = LinkageEvaluation.evaluate(s, sets, set, InProcessRunner.Options.defaults(),
+          LinkageConfig.defaults(), Duration.ofMinutes(15));
+      stdout.printf(Locale.ROOT, "  done: %s exchanges in %.1f s%n", Text.count(lr.run().traffic().exchanges()),
+          lr.run().performance().wallSeconds());
+      stdout.print(LinkageReportWriter.console(lr.linkage()));
+      List<Path> lf = LinkageReportWriter.write(lr.linkage(), outDir);
+      stdout.println("Linkage report written to " + lf.get(0) + " and " + lf.get(1));
+    }
     return 0;
   }
 

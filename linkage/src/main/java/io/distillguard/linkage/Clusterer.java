@@ -111,6 +111,13 @@ final class Clusterer {
     return out;
   }
 
+  /**
+   * Label propagation proposes communities; a community is split off only when it is clearly apart from the rest:
+   * its conductance (edges leaving it over the smaller of its and the rest's edge ends) is at most
+   * {@link LinkageConfig#splitConductance()} and the partition's modularity is at least
+   * {@link LinkageConfig#splitModularity()}. Communities that are not apart stay together: one campaign opened in
+   * batches is denser within each batch, but its batches share far too many edges to be told apart.
+   */
   private List<int[]> communities(Graph<Integer, DefaultWeightedEdge> g, int seed) {
     List<Set<Integer>> parts = new LabelPropagationClustering<>(g, 50, new Random(seed)).getClustering()
         .getClusters();
@@ -122,11 +129,46 @@ final class Clusterer {
     if (q < config.splitModularity()) {
       return whole;
     }
-    List<int[]> out = new ArrayList<>();
-    for (Set<Integer> p : parts) {
-      if (p.size() >= 2) {
-        out.add(p.stream().mapToInt(Integer::intValue).sorted().toArray());
+    Map<Integer, Integer> community = new HashMap<>();
+    for (int i = 0; i < parts.size(); i++) {
+      for (int v : parts.get(i)) {
+        community.put(v, i);
       }
+    }
+    long[] volume = new long[parts.size()];
+    long[] cut = new long[parts.size()];
+    long total = 0;
+    for (DefaultWeightedEdge e : g.edgeSet()) {
+      int a = community.get(g.getEdgeSource(e));
+      int b = community.get(g.getEdgeTarget(e));
+      volume[a]++;
+      volume[b]++;
+      total += 2;
+      if (a != b) {
+        cut[a]++;
+        cut[b]++;
+      }
+    }
+    List<int[]> out = new ArrayList<>();
+    IntList rest = new IntList();
+    for (int i = 0; i < parts.size(); i++) {
+      long smaller = Math.min(volume[i], total - volume[i]);
+      double conductance = smaller == 0 ? 1 : cut[i] / (double) smaller;
+      if (conductance <= config.splitConductance() && parts.get(i).size() >= 2) {
+        out.add(parts.get(i).stream().mapToInt(Integer::intValue).sorted().toArray());
+      } else {
+        for (int v : parts.get(i)) {
+          rest.add(v);
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      return whole;
+    }
+    if (rest.size >= 2) {
+      int[] r = rest.toArray();
+      Arrays.sort(r);
+      out.add(r);
     }
     return out;
   }

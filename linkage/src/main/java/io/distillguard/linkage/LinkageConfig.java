@@ -26,14 +26,15 @@ import java.util.Map;
  * @param coherenceFull      key coherence from which a key counts in full
  * @param splitMinMembers    components of at least this many members are checked for communities
  * @param splitModularity    least modularity of a community split to accept it
+ * @param splitConductance   most conductance (share of its edge ends that leave it) of a community split off
  * @param thresholds         cluster score for each level
  * @param minMembers         least members for each level (a pair is never blocked as a cluster)
  * @param minExchanges       least exchanges of the cluster's members together for each level
  */
 public record LinkageConfig(int recent, int sampled, int fromSample, Duration signupWindow, double familyMinimum,
-    int minFamilies, boolean anchored, double confidentWeight, int commonMinAccounts, double coherenceFloor, double coherenceFull,
-    int splitMinMembers, double splitModularity, Map<RiskLevel, Double> thresholds, Map<RiskLevel, Integer> minMembers,
-    Map<RiskLevel, Long> minExchanges) {
+    int minFamilies, boolean anchored, double confidentWeight, int commonMinAccounts, double coherenceFloor,
+    double coherenceFull, int splitMinMembers, double splitModularity, double splitConductance,
+    Map<RiskLevel, Double> thresholds, Map<RiskLevel, Integer> minMembers, Map<RiskLevel, Long> minExchanges) {
 
   public LinkageConfig {
     if (recent < 1 || sampled < 1 || fromSample < 0 || fromSample > sampled) {
@@ -77,7 +78,7 @@ public record LinkageConfig(int recent, int sampled, int fromSample, Duration si
     x.put(RiskLevel.THROTTLE, 20L);
     x.put(RiskLevel.DEGRADE, 20L);
     x.put(RiskLevel.BLOCK, 30L);
-    return new LinkageConfig(4, 8, 2, Duration.ofMinutes(30), 0.35, 2, true, 1.0, 3, 0.1, 0.5, 24, 0.3, t, m, x);
+    return new LinkageConfig(4, 8, 2, Duration.ofMinutes(30), 0.35, 2, true, 1.0, 3, 0.1, 0.5, 24, 0.3, 0.05, t, m, x);
   }
 
   /** The level for a cluster score, its size and its traffic. */

@@ -9,6 +9,8 @@ import io.distillguard.core.detect.DetectionEngine;
 import io.distillguard.core.detect.DetectorSet;
 import io.distillguard.core.detect.Verdict;
 import io.distillguard.detection.ExpensiveTier;
+import io.distillguard.linkage.LinkageAction;
+import io.distillguard.linkage.LinkageEngine;
 import io.distillguard.sim.Label;
 import io.distillguard.sim.SimAccount;
 import io.distillguard.sim.SimRequest;
@@ -154,10 +156,26 @@ public final class InProcessRunner {
 
   private final DetectorSet detectors;
   private final Options options;
+  private Supplier<LinkageEngine> linkage;
+  private Duration linkageInterval = Duration.ofMinutes(15);
 
   public InProcessRunner(DetectorSet detectors, Options options) {
     this.detectors = Objects.requireNonNull(detectors, "detectors");
     this.options = Objects.requireNonNull(options, "options");
+  }
+
+  /**
+   * Runs cross-account linkage beside per-account detection: every account is told to linkage on its first request,
+   * every exchange is folded in, clusters are recomputed every {@code interval} of event time, and linkage's actions
+   * (a cluster's level, for all its members, including accounts that join it later) raise account statuses as
+   * verdicts do.
+   *
+   * @param factory a fresh engine for each run, or null for none
+   */
+  public InProcessRunner withLinkage(Supplier<LinkageEngine> factory, Duration interval) {
+    this.linkage = factory;
+    this.linkageInterval = Objects.requireNonNull(interval, "interval");
+    return this;
   }
 
   /** True for accounts whose label says they are licensed to distil (an operator knows its contracts). */
@@ -195,6 +213,9 @@ public final class InProcessRunner {
     Digests digests = new Digests();
     ExpensiveTier expensive = options.expensive() == null || DetectorSet.BASELINE.equals(detectors.name()) ? null
         : options.expensive().get();
+    LinkageEngine links = linkage == null ? null : linkage.get();
+    long linkEvery = linkageInterval.toNanos();
+    long nextLink = Long.MIN_VALUE;
     listener.onStart(source);
 
     long interval = options.sampleInterval().toNanos();
@@ -238,6 +259,15 @@ public final class InProcessRunner {
         listener.onSample(instant(nextSample), engine);
         nextSample += interval;
       }
+      if (links != null) {
+        if (nextLink == Long.MIN_VALUE) {
+          nextLink = Math.floorDiv(now, linkEvery) * linkEvery + linkEvery;
+        }
+        while (now >= nextLink) {
+          applyLinkage(links.recompute(instant(nextLink)), accounts, listener);
+          nextLink += linkEvery;
+        }
+      }
       last = r.time();
       events++;
 
@@ -247,6 +277,9 @@ public final class InProcessRunner {
         ar = new AccountRun(account, options.limits());
         accounts.put(account.id(), ar);
         tiers.put(account.id(), account.attributes().getOrDefault(Account.TIER, Account.DEFAULT_TIER));
+        if (links != null) {
+          applyLinkage(links.account(account.id(), account.attributes(), account.createdAt()), accounts, listener);
+        }
       }
 
       Disposition d;
@@ -294,6 +327,10 @@ public final class InProcessRunner {
         }
       }
 
+      if (links != null) {
+        applyLinkage(links.accept(e), accounts, listener);
+      }
+
       SimResult result = new SimResult(d.status(), retryAfter, e.responseText(), e.promptTokens(),
           e.completionTokens());
       if (timed) {
@@ -317,6 +354,10 @@ public final class InProcessRunner {
       }
       listener.onSample(end, engine);
     }
+    if (links != null) {
+      applyLinkage(links.recompute(end != null ? end : Instant.EPOCH), accounts, listener);
+      listener.onLinkageEnd(links);
+    }
     listener.onEnd(end, source);
     long wall = System.nanoTime() - wallStart;
     long cpuEnd = threadCpuNanos();
@@ -336,6 +377,19 @@ public final class InProcessRunner {
       ar.status = s;
     }
     listener.onVerdict(r, v);
+  }
+
+  /** Raises members' statuses to their cluster's level, as the gateway's enforcement cache does. */
+  private static void applyLinkage(List<LinkageAction> actions, Map<String, AccountRun> accounts,
+      RunListener listener) {
+    for (LinkageAction a : actions) {
+      AccountRun ar = accounts.get(a.accountId());
+      AccountStatus s = a.level().status();
+      if (ar != null && s.compareTo(ar.status) > 0) {
+        ar.status = s;
+      }
+      listener.onLinkage(a);
+    }
   }
 
   private static Exchange exchange(SimRequest r, AccountRun ar, Disposition d, long seq,

@@ -25,6 +25,12 @@ public interface RunListener {
   /** A periodic look at every account's risk, as of {@code at} (no request at or after it processed yet). */
   default void onSample(Instant at, DetectionEngine engine) {}
 
+  /** Cross-account linkage acted on an account (its cluster's level rose, or it joined a cluster at a level). */
+  default void onLinkage(io.distillguard.linkage.LinkageAction action) {}
+
+  /** After the last request and linkage's final recomputation, when the run has linkage. */
+  default void onLinkageEnd(io.distillguard.linkage.LinkageEngine linkage) {}
+
   /** After the last request; {@code at} is the end of the simulated period. */
   default void onEnd(Instant at, TrafficSource source) {}
 }
