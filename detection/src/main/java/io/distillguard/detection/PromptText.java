@@ -6,11 +6,12 @@ package io.distillguard.detection;
  */
 public final class PromptText {
   /**
-   * Characters kept from the start of a prompt. The model reads at most 256 word pieces; LangChain4j would split a
-   * longer text into windows and embed each, so an unbounded prompt would cost unbounded time on the worker.
-   * 2,000 characters is several hundred word pieces of English, enough for what the model reads.
+   * Characters kept from the start of a prompt. all-MiniLM-L6-v2 was trained on up to 128 word pieces and is used
+   * with at most 256; LangChain4j would embed a longer text window by window, and attention costs grow with the
+   * square of the length, so an unbounded prompt would cost unbounded time on the worker. 1,000 characters is about
+   * 200–250 word pieces of English: what the model reads well, at a bounded cost.
    */
-  public static final int MAX_CHARS = 2_000;
+  public static final int MAX_CHARS = 1_000;
 
   private PromptText() {}
 

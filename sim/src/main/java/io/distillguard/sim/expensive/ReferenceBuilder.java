@@ -91,7 +91,7 @@ public final class ReferenceBuilder {
 
     List<AccountStats> all = new ArrayList<>();
     for (Scenario s : scenarios) {
-      List<AccountStats> stats = calibrationRun(s, data, embedder, provisional, settings);
+      List<AccountStats> stats = calibrationRun(s, data, embedder, provisional, settings, log);
       log.printf(Locale.ROOT, "%s: %d accounts tested%n", s.name(), stats.size());
       all.addAll(stats);
     }
@@ -165,7 +165,7 @@ public final class ReferenceBuilder {
    * statistics would have been, with no effect on its score.
    */
   public static List<AccountStats> calibrationRun(Scenario s, DataSets data, Embedder embedder,
-      BenignReference reference, ExpensiveTier.Settings settings) {
+      BenignReference reference, ExpensiveTier.Settings settings, PrintStream log) {
     ExpensiveTier tier = new ExpensiveTier(embedder, reference, settings);
     Map<String, RiskLevel> levels = new HashMap<>();
     Map<String, double[]> extremes = new TreeMap<>();
@@ -190,8 +190,15 @@ public final class ReferenceBuilder {
           return;
         }
         labels.putIfAbsent(id, request.account().label());
+        long before = tier.embedded();
         tier.observe(id, ExpensiveTier.promptOf(e));
-        embedded.merge(id, 1L, Long::sum);
+        if (tier.embedded() > before) {
+          embedded.merge(id, 1L, Long::sum);
+          if (tier.embedded() % 2000 == 0 && log != null) {
+            log.printf(Locale.ROOT, "  %s: %d prompts embedded (%d by the model), %.1f ms each, %d accounts%n",
+                e.eventTime(), tier.embedded(), tier.modelRuns(), tier.meanEmbedMicros() / 1000, tier.accounts());
+          }
+        }
         double[] st = tier.statistics(id);
         double[] x = extremes.computeIfAbsent(id, k -> new double[] {Double.NEGATIVE_INFINITY,
             Double.POSITIVE_INFINITY});
