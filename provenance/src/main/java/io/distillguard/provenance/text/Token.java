@@ -1,0 +1,114 @@
+package io.distillguard.provenance.text;
+
+import java.util.Locale;
+
+/**
+ * A prose token taken apart: opening parentheses, the core, and closing punctuation ({@code .,;:!?)}), so that
+ * "(however," is the word "however" between "(" and ",". The watermark only rewrites a core that is a word of
+ * ASCII letters, either lowercase or, at the start of a sentence, capitalized; any other capital letter marks a
+ * name or an acronym, and anything with digits or symbols is a number, a URL, a path or markup.
+ */
+public final class Token {
+  private static final String TRAIL = ".,;:!?)";
+
+  private final String text;
+  private final int coreStart;
+  private final int coreEnd;
+
+  public Token(String text) {
+    this.text = text;
+    int s = 0;
+    while (s < text.length() && text.charAt(s) == '(') {
+      s++;
+    }
+    int e = text.length();
+    while (e > s && TRAIL.indexOf(text.charAt(e - 1)) >= 0) {
+      e--;
+    }
+    this.coreStart = s;
+    this.coreEnd = e;
+  }
+
+  public String text() {
+    return text;
+  }
+
+  public String core() {
+    return text.substring(coreStart, coreEnd);
+  }
+
+  public String lead() {
+    return text.substring(0, coreStart);
+  }
+
+  public String trail() {
+    return text.substring(coreEnd);
+  }
+
+  /** The core when it is all lowercase ASCII letters, or capitalized and {@code sentenceStart}; else null. */
+  public String word(boolean sentenceStart) {
+    if (coreEnd - coreStart < 2) {
+      return null;
+    }
+    char first = text.charAt(coreStart);
+    boolean capital = first >= 'A' && first <= 'Z';
+    if (!(first >= 'a' && first <= 'z') && !(capital && sentenceStart)) {
+      return null;
+    }
+    for (int i = coreStart + 1; i < coreEnd; i++) {
+      char c = text.charAt(i);
+      if (c < 'a' || c > 'z') {
+        return null;
+      }
+    }
+    return capital ? core().toLowerCase(Locale.ROOT) : core();
+  }
+
+  public boolean capitalized() {
+    char first = coreEnd > coreStart ? text.charAt(coreStart) : ' ';
+    return first >= 'A' && first <= 'Z';
+  }
+
+  /** This token with its core replaced by {@code word} (capitalized if the core was). */
+  public String replaceCore(String word) {
+    String w = capitalized() ? Character.toUpperCase(word.charAt(0)) + word.substring(1) : word;
+    return text.substring(0, coreStart) + w + text.substring(coreEnd);
+  }
+
+  /**
+   * The context a following word sees: the last closing punctuation mark if there is one, else the core in lower
+   * case, with numbers folded to {@code <num>} so that "48 apples" and "12 apples" share a context.
+   */
+  public String contextAfter() {
+    if (coreEnd < text.length()) {
+      return String.valueOf(text.charAt(text.length() - 1));
+    }
+    if (coreEnd == coreStart) {
+      return text.substring(text.length() - 1);
+    }
+    return normalize(core());
+  }
+
+  /** The context a token's own core sees from its opening parentheses, or null when it has none. */
+  public String contextInside() {
+    return coreStart > 0 ? "(" : null;
+  }
+
+  static String normalize(String core) {
+    for (int i = 0; i < core.length(); i++) {
+      if (Character.isDigit(core.charAt(i))) {
+        return "<num>";
+      }
+    }
+    return core.toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether a word after this token starts a sentence. */
+  public boolean endsSentence() {
+    if (text.isEmpty()) {
+      return false;
+    }
+    char last = text.charAt(text.length() - 1);
+    return last == '.' || last == '!' || last == '?' || last == ':';
+  }
+}

@@ -1,0 +1,52 @@
+package io.distillguard.provenance.lexicon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class LexiconTest {
+  @Test
+  void shippedResourceIsWhatWordNetYields() {
+    List<Lexicon.Group> rebuilt = WordNetVariants.groups();
+    List<Lexicon.Group> shipped = Lexicon.readResource(Lexicon.WORDNET_RESOURCE);
+    assertThat(shipped).hasSize(rebuilt.size());
+    for (int i = 0; i < shipped.size(); i++) {
+      assertThat(shipped.get(i).words()).isEqualTo(rebuilt.get(i).words());
+      assertThat(shipped.get(i).source()).isEqualTo(rebuilt.get(i).source());
+    }
+  }
+
+  @Test
+  void setsAreDisjointLowercaseAndFreeOfFunctionWords() {
+    Lexicon lex = Lexicon.standard();
+    assertThat(lex.sets().size()).isGreaterThan(1500);
+    Set<String> seen = new HashSet<>();
+    for (VariantSet s : lex.sets()) {
+      assertThat(s.size()).isBetween(2, Lexicon.MAX_SET);
+      for (String w : s.variants()) {
+        assertThat(w).matches("[a-z]+");
+        assertThat(seen.add(w)).as(w).isTrue();
+        if (s.source().startsWith("wordnet")) {
+          assertThat(ClosedClass.contains(w)).as(w).isFalse();
+        }
+        assertThat(lex.lookup(w).set()).isSameAs(s);
+      }
+    }
+    assertThat(lex.lookup("but")).isNull();
+    assertThat(lex.lookup("not")).isNull();
+    assertThat(lex.lookup("toward").set().variants()).containsExactly("toward", "towards");
+  }
+
+  @Test
+  void setsKeepTheIndefiniteArticle() {
+    for (VariantSet s : Lexicon.standard().sets()) {
+      if (s.source().startsWith("wordnet") && !s.source().endsWith(":plural")) {
+        long vowels = s.variants().stream().filter(w -> "aeio".indexOf(w.charAt(0)) >= 0).count();
+        assertThat(vowels == 0 || vowels == s.size()).as(s.toString()).isTrue();
+      }
+    }
+  }
+}
