@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
  * One suspect account's expensive-tier state, of fixed size: a uniform reservoir of its prompt embeddings
  * (Vitter's algorithm R, quantized to bytes) and a ring of the latest nearest-neighbour distances, with the latest
  * test results. Bytes held: {@code reservoir × (dimension + 4) + 4 × distances} plus about 150 of headers and fields;
- * with the defaults (64 prompts of 384 dimensions, 128 distances) 25,344 + 150 ≈ 25.5 KB.
+ * with the defaults (32 prompts of 384 dimensions, 64 distances) 12,416 + 256 + 150 = 12,822 bytes.
  *
  * <p>Not thread-safe; owned by the expensive tier's worker.
  */
@@ -40,7 +40,7 @@ final class AccountEmbeddings {
    * Counts one more sampled prompt and decides, before it is embedded, whether the reservoir keeps it (algorithm R:
    * the n-th prompt with probability capacity / n) and in which slot. A prompt the reservoir would not keep is not
    * embedded at all, so an account costs about {@code capacity × (1 + ln(n / capacity))} embeddings for n sampled
-   * prompts instead of n: a busy suspect's thousandth prompt is embedded with probability 64/1000.
+   * prompts instead of n: with 32 slots, a busy suspect's thousandth prompt is embedded with probability 32/1000.
    *
    * @return the slot for the prompt, or -1 when it is not kept
    */

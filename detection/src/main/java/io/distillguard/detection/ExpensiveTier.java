@@ -89,7 +89,7 @@ public final class ExpensiveTier {
 
     /** The defaults: see {@code docs/detection.md} for how they were chosen. */
     public static Settings defaults() {
-      return new Settings(RiskLevel.WATCH, 0.5, 64, 128, 20, 8, 200, 0.01, 2048, 1.5, 1.0, 4096);
+      return new Settings(RiskLevel.WATCH, 0.5, 32, 64, 16, 4, 200, 0.01, 2048, 1.5, 1.0, 4096);
     }
 
     public Settings withMinLevel(RiskLevel l) {

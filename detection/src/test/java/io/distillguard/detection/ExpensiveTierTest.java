@@ -101,7 +101,7 @@ class ExpensiveTierTest {
       reports += tier.observe("a", "t:" + (1000 + i)).size();
     }
     assertThat(reports).isBetween(2, 30);
-    assertThat(tier.notAdmitted()).isPositive(); // past 64 prompts the reservoir keeps only some // when a suspicion moves by 0.01 or more, not on every prompt
+    assertThat(tier.notAdmitted()).isPositive(); // past 32 prompts the reservoir keeps only some // when a suspicion moves by 0.01 or more, not on every prompt
   }
 
   @Test
@@ -115,7 +115,7 @@ class ExpensiveTierTest {
     }
     assertThat(tier.accounts()).isEqualTo(3);
     assertThat(tier.evicted()).isEqualTo(7);
-    assertThat(tier.bytesPerAccount()).isEqualTo(64L * (DIM + 4) + 128 * 4 + 150);
+    assertThat(tier.bytesPerAccount()).isEqualTo(32L * (DIM + 4) + 64 * 4 + 150);
   }
 
   @Test

@@ -28,6 +28,8 @@ public final class GatewayConfig {
   public Limits limits = new Limits();
   public ExchangeLog exchangeLog = new ExchangeLog();
   public Detection detection = new Detection();
+  public Linkage linkage = new Linkage();
+  public Provenance provenance = new Provenance();
 
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static final class Server {
@@ -151,13 +153,27 @@ public final class GatewayConfig {
     public double sampleRate = 0.5;
     /** Prompts waiting for the worker; beyond this they are dropped (and counted). */
     public int queueCapacity = 256;
-    /** Suspect accounts with embedding state at once (about 25.5 KB each); the least recent is dropped beyond. */
+    /** Suspect accounts with embedding state at once (12,822 bytes each); the least recent is dropped beyond. */
     public int maxAccounts = 2048;
     /** Log-odds added to the score per unit of each signal; unset: the calibrated defaults. */
     public Double weightShift;
     public Double weightNn;
     /** Reference base path (FILE.bin, FILE.properties) from distillguard embeddings-reference; unset: the shipped. */
     public String reference;
+  }
+
+  /**
+   * Cross-account linkage (docs/linkage.md): clusters of accounts operated together, recomputed on its own thread
+   * every {@code interval}, with accounts joining known clusters between recomputations; a cluster's level applies
+   * to all its members.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class Linkage {
+    public boolean enabled = true;
+    /** Time between recomputations (wall clock). */
+    public Duration interval = Duration.ofSeconds(60);
+    /** Exchanges waiting for the linkage thread; beyond this they are skipped for linkage (still logged). */
+    public int queueCapacity = 50_000;
   }
 
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
@@ -175,5 +191,24 @@ public final class GatewayConfig {
     public boolean fsync = false;
     /** Size at which a journal segment is closed and a new one begun. */
     public long segmentBytes = 64L << 20;
+  }
+
+  /**
+   * The keyed lexical watermark on served text (docs/provenance.md). Keys are derived per account from the master
+   * secret, which comes from {@code master-secret}, else {@code DISTILLGUARD_WATERMARK_SECRET}, else is generated
+   * into {@code <data-dir>/watermark-secret}; it is never logged.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class Provenance {
+    public boolean enabled = false;
+    public String masterSecret;
+    /** {@code account} (a key per account: a positive test names the account) or {@code global}. */
+    public String keys = "account";
+    /**
+     * Share of (context, word set) pairs rewritten, per account status; a stronger level rewrites a superset.
+     * Statuses not listed (blocked) are not watermarked.
+     */
+    public Map<String, Double> strength = new LinkedHashMap<>(Map.of(
+        "active", 0.5, "watch", 1.0, "throttled", 1.0, "degraded", 1.0));
   }
 }
