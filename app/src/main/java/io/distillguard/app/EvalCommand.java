@@ -1,6 +1,9 @@
 package io.distillguard.app;
 
 import io.distillguard.core.detect.DetectorSet;
+import io.distillguard.detection.BenignReference;
+import io.distillguard.detection.ExpensiveTier;
+import io.distillguard.detection.MiniLmEmbedder;
 import io.distillguard.sim.eval.ConsoleSummary;
 import io.distillguard.sim.eval.EvalReport;
 import io.distillguard.sim.eval.Evaluation;
@@ -59,6 +62,15 @@ final class EvalCommand implements Callable<Integer> {
       + "cluster-wide enforcement); writes linkage.md and linkage.json")
   boolean linkage;
 
+  @Option(names = "--expensive", description = "run the chosen set with the expensive tier (prompt embeddings on "
+      + "sampled exchanges of suspects, MMD and nearest-neighbour tests; the shipped benign reference); the baseline "
+      + "runs without it")
+  boolean expensive;
+
+  @Option(names = "--expensive-weights", paramLabel = "SHIFT,NN", description = "log-odds per unit of the "
+      + "expensive tier's two signals (default: the shipped defaults; 0,0 measures its statistics without effect)")
+  String expensiveWeights;
+
   private final PrintStream stdout = System.out;
 
   @Override
@@ -99,7 +111,30 @@ final class EvalCommand implements Callable<Integer> {
 
     Instant start = s.start();
     Instant end = s.end();
-    Evaluation.Options options = Evaluation.Options.defaults().withAblation(ablation)
+    List<ExpensiveTier> tiers = new java.util.ArrayList<>();
+    InProcessRunner.Options runnerOptions = InProcessRunner.Options.defaults();
+    if (expensive) {
+      ExpensiveTier.Settings es = ExpensiveTier.Settings.defaults();
+      if (expensiveWeights != null) {
+        String[] w = expensiveWeights.split(",");
+        if (w.length != 2) {
+          throw new IllegalArgumentException("--expensive-weights: SHIFT,NN (two numbers): " + expensiveWeights);
+        }
+        es = es.withWeights(Double.parseDouble(w[0].trim()), Double.parseDouble(w[1].trim()));
+      }
+      long t0 = System.nanoTime();
+      MiniLmEmbedder model = MiniLmEmbedder.shared();
+      BenignReference reference = BenignReference.loadDefault();
+      stdout.printf(Locale.ROOT, "expensive  %s loaded in %.1f s; reference %d prompts; %s%n", model.name(),
+          (System.nanoTime() - t0) / 1e9, reference.size(), es);
+      ExpensiveTier.Settings settings = es;
+      runnerOptions = runnerOptions.withExpensive(() -> {
+        ExpensiveTier t = new ExpensiveTier(model, reference, settings);
+        tiers.add(t);
+        return t;
+      });
+    }
+    Evaluation.Options options = Evaluation.Options.defaults().withAblation(ablation).withRunner(runnerOptions)
         .withObserver(new Evaluation.Observer() {
           long lastPrinted;
 
@@ -131,6 +166,12 @@ final class EvalCommand implements Callable<Integer> {
           }
         });
     EvalReport report = Evaluation.evaluate(s, sets, set, options);
+    for (ExpensiveTier t : tiers) {
+      stdout.printf(Locale.ROOT, "expensive tier: %d prompts embedded (%d by the model, %.2f ms each on average), "
+          + "%d sampled prompts not admitted, %d empty; %d suspects with state (%d bytes each)%n", t.embedded(),
+          t.modelRuns(), t.meanEmbedMicros() / 1000, t.notAdmitted(), t.skippedEmpty(), t.accounts(),
+          t.bytesPerAccount());
+    }
     stdout.println();
     stdout.print(ConsoleSummary.render(report));
     List<Path> files = ReportWriter.write(report, outDir);
