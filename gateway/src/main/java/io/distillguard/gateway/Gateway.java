@@ -16,6 +16,7 @@ import io.distillguard.gateway.log.ExchangeSink;
 import io.distillguard.gateway.metrics.GatewayMetrics;
 import io.distillguard.gateway.net.TrustedProxies;
 import io.distillguard.gateway.pipeline.Stage;
+import io.distillguard.gateway.provenance.WatermarkStages;
 import io.distillguard.gateway.pipeline.StageChain;
 import io.distillguard.gateway.stages.AdmissionStage;
 import io.distillguard.gateway.stages.AuthenticateStage;
@@ -291,6 +292,9 @@ public final class Gateway implements AutoCloseable {
       stages.add(new EnforcementStage(enforcement));
       stages.add(new LimitStage(limiter));
       stages.add(new DegradeStage());
+      if (config.provenance.enabled) {
+        stages.add(WatermarkStages.fromConfig(config));
+      }
       stages.addAll(extraStages);
       stages.add(new ForwardStage(client, upstream));
       return new StageChain(stages);

@@ -76,6 +76,19 @@ public final class ConfigValidator {
       io.distillguard.gateway.detection.DetectionFactory.model(d);
     }
     require(d.queueCapacity >= 1, "detection.queue-capacity", "must be at least 1");
+    GatewayConfig.Provenance pv = c.provenance;
+    require(pv != null, "provenance", "is missing");
+    require("account".equals(pv.keys) || "global".equals(pv.keys), "provenance.keys", "must be account or global");
+    require(pv.masterSecret == null || pv.masterSecret.trim().length() >= 16, "provenance.master-secret",
+        "must be 16 characters at least (or unset: DISTILLGUARD_WATERMARK_SECRET or a generated one)");
+    require(pv.strength != null, "provenance.strength", "must map account statuses to strengths");
+    for (Map.Entry<String, Double> e : pv.strength.entrySet()) {
+      boolean known = java.util.Arrays.stream(io.distillguard.core.AccountStatus.values())
+          .anyMatch(st -> st.name().equalsIgnoreCase(e.getKey()));
+      require(known, "provenance.strength." + e.getKey(), "is not an account status");
+      require(e.getValue() != null && e.getValue() >= 0 && e.getValue() <= 1, "provenance.strength." + e.getKey(),
+          "must be between 0 and 1");
+    }
     GatewayConfig.ExchangeLog l = c.exchangeLog;
     require(l != null, "exchange-log", "is missing");
     require(l.queueCapacity >= 1, "exchange-log.queue-capacity", "must be at least 1");
