@@ -20,6 +20,26 @@ public interface Store extends AutoCloseable {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no alerts");
   }
 
+  /** Scores over time and latest risks; stores that keep none throw. */
+  default RiskHistory risks() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no risk history");
+  }
+
+  /** Analysts' reviews of alerts; stores that keep none throw. */
+  default ReviewLog reviews() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no reviews");
+  }
+
+  /** Exported case files; stores that keep none throw. */
+  default CaseFileLog cases() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no case files");
+  }
+
+  /** Aggregates for the dashboard; stores that cannot compute them throw. */
+  default Analytics analytics() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " computes no analytics");
+  }
+
   /** Releases connections. Idempotent. */
   @Override
   void close();

@@ -92,7 +92,7 @@ final class JdbcAlertLog implements AlertLog {
     });
   }
 
-  private static Alert read(ResultSet rs) throws SQLException {
+  static Alert read(ResultSet rs) throws SQLException {
     return new Alert(rs.getLong("id"), Jdbc.ofMicros(rs.getLong("at")), Jdbc.ofMicros(rs.getLong("recorded_at")),
         rs.getString("account_id"), level(rs.getString("from_level")), level(rs.getString("to_level")),
         rs.getDouble("score"), rs.getLong("evidence"), Json.readReasons(rs.getString("reasons")),

@@ -4,9 +4,13 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.distillguard.store.AccountRepository;
 import io.distillguard.store.AlertLog;
+import io.distillguard.store.Analytics;
 import io.distillguard.store.AuditLog;
+import io.distillguard.store.CaseFileLog;
 import io.distillguard.store.ExchangeRepository;
 import io.distillguard.store.KeyRepository;
+import io.distillguard.store.ReviewLog;
+import io.distillguard.store.RiskHistory;
 import io.distillguard.store.Store;
 import io.distillguard.store.StoreException;
 import java.io.IOException;
@@ -45,6 +49,10 @@ public final class JdbcStore implements Store {
   private final ExchangeRepository exchanges;
   private final AuditLog audit;
   private final AlertLog alerts;
+  private final RiskHistory risks;
+  private final ReviewLog reviews;
+  private final CaseFileLog cases;
+  private final Analytics analytics;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JdbcStore(DataSource dataSource) {
@@ -55,6 +63,10 @@ public final class JdbcStore implements Store {
     this.exchanges = new JdbcExchangeRepository(jdbc);
     this.audit = new JdbcAuditLog(jdbc);
     this.alerts = new JdbcAlertLog(jdbc);
+    this.risks = new JdbcRiskHistory(jdbc);
+    this.reviews = new JdbcReviewLog(jdbc);
+    this.cases = new JdbcCaseFileLog(jdbc);
+    this.analytics = new JdbcAnalytics(jdbc);
   }
 
   /**
@@ -145,6 +157,26 @@ public final class JdbcStore implements Store {
   @Override
   public AlertLog alerts() {
     return alerts;
+  }
+
+  @Override
+  public RiskHistory risks() {
+    return risks;
+  }
+
+  @Override
+  public ReviewLog reviews() {
+    return reviews;
+  }
+
+  @Override
+  public CaseFileLog cases() {
+    return cases;
+  }
+
+  @Override
+  public Analytics analytics() {
+    return analytics;
   }
 
   /** The pool behind the repositories; for tests and tools that need raw SQL. */
