@@ -40,6 +40,8 @@ final class DemoDay {
   private volatile Map<String, SimAccount> accounts = Map.of();
   private Scenario scenario;
   private RunSummary summary;
+  private final java.util.concurrent.atomic.AtomicInteger embeddingVerdicts =
+      new java.util.concurrent.atomic.AtomicInteger();
   private String example = "acme-prod";
 
   DemoDay(PrintStream out, Node node, Path dataSets) {
@@ -71,6 +73,9 @@ final class DemoDay {
   }
 
   private void onVerdict(Verdict v) {
+    if (v.risk().reasons().stream().anyMatch(r -> r.signal().startsWith("embedding-") && r.contribution() > 0)) {
+      embeddingVerdicts.incrementAndGet();
+    }
     firstVerdict.putIfAbsent(v.accountId(), v);
     lastVerdict.put(v.accountId(), v);
     SimAccount a = accounts.get(v.accountId());
@@ -151,6 +156,15 @@ final class DemoDay {
         .filter(e -> e.getValue().level().compareTo(io.distillguard.core.detect.RiskLevel.WATCH) > 0).count();
     out.printf("  benign accounts: %d, of which %d put on watch or above and %d restricted; %d benign requests "
         + "refused by enforcement%n", benignAccounts, benignActed, benignRestricted, benignRefused);
+    io.distillguard.detection.ExpensiveWorker x = node.gateway.detection().expensiveTier();
+    if (x != null && x.tier() != null) {
+      io.distillguard.detection.ExpensiveTier t = x.tier();
+      out.printf(Locale.ROOT, "  expensive tier: %d prompts of %d suspects embedded (%.1f ms each), %d dropped "
+          + "(worker behind); embedding evidence in %d verdicts%n", t.embedded(), t.accounts(),
+          t.meanEmbedMicros() / 1000, x.dropped(), embeddingVerdicts.get());
+    } else if (x != null) {
+      out.println("  expensive tier: " + (x.broken() ? "could not start (see the log)" : "still loading its model"));
+    }
     out.println("  A hydra spreads its harvest over many small accounts that each look ordinary: per-account "
         + "detection is not built to see it; cross-account linkage is.");
   }
