@@ -20,7 +20,6 @@ import io.distillguard.gateway.provenance.WatermarkStages;
 import io.distillguard.gateway.pipeline.StageChain;
 import io.distillguard.gateway.stages.AdmissionStage;
 import io.distillguard.gateway.stages.AuthenticateStage;
-import io.distillguard.gateway.provenance.WatermarkStages;
 import io.distillguard.gateway.stages.DegradeStage;
 import io.distillguard.gateway.stages.EnforcementStage;
 import io.distillguard.gateway.stages.ForwardStage;
@@ -324,9 +323,6 @@ public final class Gateway implements AutoCloseable {
       this.limiter = limiter;
       this.upstream = upstream;
       this.proxies = proxies;
-      if (config.provenance.enabled) {
-        stages.add(WatermarkStages.fromConfig(config));
-      }
       this.port = port;
     }
 

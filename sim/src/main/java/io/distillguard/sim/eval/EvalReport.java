@@ -39,6 +39,22 @@ public record EvalReport(ScenarioInfo scenario, String primary, String baseline,
     return runs.get(0);
   }
 
+  /**
+   * What degrading did to one group's accounts that reached {@code degrade} (each campaign, benign ordinary, benign
+   * heavy). Reasoning characters are those of the step-by-step part of the answers.
+   *
+   * @param accountsDegraded            accounts of the group that were degraded at some point
+   * @param answersWhileDegraded        answers served to them while degraded
+   * @param reasoningAskedWhileDegraded of those, answers to prompts asking for reasoning
+   * @param reasoningCharsServed        reasoning characters served to them over the whole run
+   * @param reasoningCharsServedDegraded reasoning characters served while degraded
+   * @param reasoningCharsWithheld      reasoning characters degrading removed from their answers
+   * @param withheldShare               withheld / (withheld + served while degraded); null when nothing was asked
+   */
+  public record DegradeEffect(String group, int accountsDegraded, long answersWhileDegraded,
+      long reasoningAskedWhileDegraded, long reasoningCharsServed, long reasoningCharsServedDegraded,
+      long reasoningCharsWithheld, Double withheldShare) {}
+
   /** What was simulated. */
   public record ScenarioInfo(String name, String description, String source, long seed, Instant start, Instant end,
       Map<String, String> campaignStrategies) {
@@ -50,13 +66,23 @@ public record EvalReport(ScenarioInfo scenario, String primary, String baseline,
   /** Everything measured in one run of one detector set. */
   public record RunReport(DetectorInfo detectors, Traffic traffic, Performance performance,
       List<CampaignResult> campaigns, List<BenignResult> benign, Collateral collateral,
-      List<DetectorContribution> contributions, RiskSeries risk, Map<String, List<Long>> harvestBeforeBlock) {
+      List<DetectorContribution> contributions, RiskSeries risk, Map<String, List<Long>> harvestBeforeBlock,
+      List<DegradeEffect> degrade) {
 
     public RunReport {
       campaigns = List.copyOf(campaigns);
       benign = List.copyOf(benign);
       contributions = List.copyOf(contributions);
       harvestBeforeBlock = ordered(harvestBeforeBlock);
+      degrade = degrade == null ? List.of() : List.copyOf(degrade);
+    }
+
+    /** A run report without degrade measurements. */
+    public RunReport(DetectorInfo detectors, Traffic traffic, Performance performance,
+        List<CampaignResult> campaigns, List<BenignResult> benign, Collateral collateral,
+        List<DetectorContribution> contributions, RiskSeries risk, Map<String, List<Long>> harvestBeforeBlock) {
+      this(detectors, traffic, performance, campaigns, benign, collateral, contributions, risk, harvestBeforeBlock,
+          List.of());
     }
 
     public CampaignResult campaign(String id) {

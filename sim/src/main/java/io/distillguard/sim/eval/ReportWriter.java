@@ -150,6 +150,7 @@ public final class ReportWriter {
     for (RunReport r : cols) {
       benign(sb, r);
     }
+    degrade(sb, cols);
     sb.append("## Detectors\n\n");
     sb.append("How often each detector was the top reason (largest contribution) of an escalation verdict.\n\n");
     for (RunReport r : cols) {
@@ -286,6 +287,40 @@ public final class ReportWriter {
           .append(" refused by enforcement.\n");
     }
     sb.append('\n');
+  }
+
+  /**
+   * What degrading did: per group, the accounts degraded at some point, the answers they were served meanwhile and
+   * how much reasoning text the degraded answers lost.
+   */
+  private static void degrade(StringBuilder sb, List<RunReport> cols) {
+    sb.append("## Degrade: reasoning served and withheld\n\n");
+    sb.append("A degraded account is still served, but its answers lose their step-by-step reasoning. Per group, the "
+        + "accounts degraded at some point; the answers served to them while degraded and how many of those asked "
+        + "for reasoning; reasoning characters served to them over the whole run and while degraded; reasoning "
+        + "characters degrading withheld; and the share withheld of what they asked for while degraded.\n\n");
+    for (RunReport r : cols) {
+      sb.append("### ").append(md(r.detectors().name())).append("\n\n");
+      List<EvalReport.DegradeEffect> rows = r.degrade().stream().filter(d -> d.accountsDegraded() > 0).toList();
+      if (rows.isEmpty()) {
+        sb.append("No account was degraded.\n\n");
+        continue;
+      }
+      sb.append("| group | accounts degraded | answers while degraded | asking for reasoning | reasoning chars served "
+          + "(whole run) | served while degraded | withheld by degrade | share withheld |\n"
+          + "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (EvalReport.DegradeEffect d : rows) {
+        sb.append("| ").append(md(d.group())).append(" | ").append(count(d.accountsDegraded())).append(" | ")
+            .append(count(d.answersWhileDegraded())).append(" | ").append(count(d.reasoningAskedWhileDegraded()))
+            .append(" | ").append(count(d.reasoningCharsServed())).append(" | ")
+            .append(count(d.reasoningCharsServedDegraded())).append(" | ").append(count(d.reasoningCharsWithheld()))
+            .append(" | ").append(d.withheldShare() == null ? "-" : percent(d.withheldShare())).append(" |\n");
+      }
+      List<String> benign = r.degrade().stream().filter(d -> !d.group().startsWith(RunMetrics.CLASS_CAMPAIGN_PREFIX))
+          .filter(d -> d.accountsDegraded() > 0).map(EvalReport.DegradeEffect::group).toList();
+      sb.append('\n').append(benign.isEmpty() ? "No benign account was degraded." : "Benign accounts degraded: "
+          + md(String.join(", ", benign)) + ".").append("\n\n");
+    }
   }
 
   private static void row(StringBuilder sb, String k, String v) {

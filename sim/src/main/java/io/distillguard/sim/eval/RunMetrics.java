@@ -11,6 +11,7 @@ import io.distillguard.sim.SimRequest;
 import io.distillguard.sim.run.Disposition;
 import io.distillguard.sim.run.InProcessRunner;
 import io.distillguard.sim.run.RunListener;
+import io.distillguard.sim.run.SyntheticAnswers;
 import io.distillguard.sim.run.TrafficSource;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +64,13 @@ public final class RunMetrics implements RunListener {
     long refusedByLimits;
     RiskLevel max = RiskLevel.NONE;
     long attackServedAtBlock = -1;
+    /** Reasoning characters in answers served, over the run and while degraded; withheld while degraded. */
+    long reasoningServed;
+    long reasoningServedDegraded;
+    long reasoningWithheld;
+    long servedDegraded;
+    long reasoningAskedDegraded;
+    boolean degraded;
 
     Acc(SimAccount account, Camp campaign, int cls) {
       this.account = account;
@@ -156,6 +164,8 @@ public final class RunMetrics implements RunListener {
       a.refusedByEnforcement++;
     } else if (!d.served()) {
       a.refusedByLimits++;
+    } else {
+      reasoning(a, e);
     }
     if (r.attack()) {
       a.attackSent++;
@@ -179,6 +189,37 @@ public final class RunMetrics implements RunListener {
         c.nonAttackRefused++;
       }
     }
+  }
+
+  /**
+   * What degrading did to one served answer: the runner serves a degraded account (level {@code degrade}, which
+   * {@link #onVerdict} has recorded by the time its next request comes) the answer without its reasoning.
+   */
+  private static void reasoning(Acc a, Exchange e) {
+    int served = SyntheticAnswers.reasoningChars(e.responseText());
+    a.reasoningServed += served;
+    if (a.max != RiskLevel.DEGRADE) {
+      return;
+    }
+    a.servedDegraded++;
+    a.reasoningServedDegraded += served;
+    String sha = e.promptSha256();
+    long hash = sha != null && sha.length() >= 16 ? Long.parseUnsignedLong(sha, 0, 16, 16) : 0;
+    int withheld = SyntheticAnswers.reasoningCharsFor(lastUserText(e), hash) - served;
+    if (withheld > 0) {
+      a.reasoningAskedDegraded++;
+      a.reasoningWithheld += withheld;
+    }
+  }
+
+  private static String lastUserText(Exchange e) {
+    String text = null;
+    for (io.distillguard.core.ChatMessage m : e.messages()) {
+      if (m.content() != null && !"assistant".equals(m.role()) && !"system".equals(m.role())) {
+        text = m.content();
+      }
+    }
+    return text;
   }
 
   /** 64 bits of the prompt digest, or of the user text when there is none. */
@@ -209,6 +250,7 @@ public final class RunMetrics implements RunListener {
     if (level == RiskLevel.BLOCK) {
       a.attackServedAtBlock = a.attackServed;
     }
+    a.degraded |= level == RiskLevel.DEGRADE;
     Camp c = a.campaign;
     if (c == null) {
       return;
@@ -342,6 +384,32 @@ public final class RunMetrics implements RunListener {
       dc.add(new EvalReport.DetectorContribution(name, c[0], c[1], c[2], c[3]));
     }
 
+    Map<String, long[]> deg = new LinkedHashMap<>();
+    for (Camp c : campaigns.values()) {
+      deg.put(CLASS_CAMPAIGN_PREFIX + c.id, new long[6]);
+    }
+    deg.put(CLASS_BENIGN_ORDINARY, new long[6]);
+    deg.put(CLASS_BENIGN_HEAVY, new long[6]);
+    for (Acc a : accounts.values()) {
+      if (!a.degraded) {
+        continue;
+      }
+      long[] v = deg.get(a.campaign != null ? CLASS_CAMPAIGN_PREFIX + a.campaign.id
+          : a.label.kind() == Label.Kind.BENIGN ? CLASS_BENIGN_ORDINARY : CLASS_BENIGN_HEAVY);
+      v[0]++;
+      v[1] += a.servedDegraded;
+      v[2] += a.reasoningAskedDegraded;
+      v[3] += a.reasoningServed;
+      v[4] += a.reasoningServedDegraded;
+      v[5] += a.reasoningWithheld;
+    }
+    List<EvalReport.DegradeEffect> degrade = new ArrayList<>();
+    for (Map.Entry<String, long[]> g : deg.entrySet()) {
+      long[] v = g.getValue();
+      degrade.add(new EvalReport.DegradeEffect(g.getKey(), (int) v[0], v[1], v[2], v[3], v[4], v[5],
+          v[4] + v[5] == 0 ? null : v[5] / (double) (v[4] + v[5])));
+    }
+
     Map<String, EvalReport.ClassSeries> risk = new LinkedHashMap<>();
     for (Map.Entry<String, Series> s : series.entrySet()) {
       risk.put(s.getKey(), new EvalReport.ClassSeries(s.getValue().median, s.getValue().p90, s.getValue().n));
@@ -355,7 +423,7 @@ public final class RunMetrics implements RunListener {
         result.cpuNanos() / 1e9, round(result.eventsPerCpuSecond()), round(result.eventsPerCpuSecondExcludingSource()));
     return new EvalReport.RunReport(new EvalReport.DetectorInfo(set.name(), set.description(), set.detectorNames()),
         traffic, perf, cs, bs, new EvalReport.Collateral(collateralSent, collateralRefused), dc,
-        new EvalReport.RiskSeries(sampleTimes, risk), harvest);
+        new EvalReport.RiskSeries(sampleTimes, risk), harvest, degrade);
   }
 
   /** Adds one account to a benign tally: accounts, ≥watch, ≥throttle, ≥degrade, blocked, exchanges, refused by enforcement, by limits. */

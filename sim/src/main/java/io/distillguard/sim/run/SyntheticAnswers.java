@@ -171,6 +171,35 @@ public final class SyntheticAnswers {
     return answer(!degraded && elicitsReasoning(userText), promptHash);
   }
 
+  /**
+   * Characters of step-by-step reasoning in an answer written here: the reasoning walk-through of a reasoning
+   * answer, 0 for a plain one (and for any text not written here).
+   */
+  public static int reasoningChars(String answer) {
+    if (answer == null) {
+      return 0;
+    }
+    for (String s : STEPS) {
+      if (answer.startsWith(s)) {
+        return s.length();
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * The reasoning characters an account that is not degraded gets for this prompt: what degrading withholds from
+   * it. 0 when the prompt does not ask for reasoning.
+   *
+   * @param promptHash the hash {@link #answer(boolean, long)} is given for the prompt
+   */
+  public static int reasoningCharsFor(String lastUserText, long promptHash) {
+    if (lastUserText == null || !elicitsReasoning(lastUserText)) {
+      return 0;
+    }
+    return STEPS[(int) Math.floorMod(promptHash >>> 32, 24L) % STEPS.length].length();
+  }
+
   /** The answer to a prompt whose reasoning request is already known ({@code reasoning} false when degraded). */
   static String answer(boolean reasoning, long promptHash) {
     String tag = Long.toHexString(promptHash & 0xffffffffL);

@@ -256,6 +256,66 @@ class RunMetricsTest {
     assertThat(rep.campaign("cy").harvestedBeforeBlock()).isZero();
   }
 
+  @Test
+  void degradeIsMeasuredInReasoningCharactersServedAndWithheld() {
+    RunMetrics rm = new RunMetrics();
+    SimAccount c = account("c", TestTraffic.campaign("cz"), "default");
+    SimAccount b = account("b", Label.BENIGN, "default");
+    rm.onStart(new TestTraffic(List.of(), List.of(c, b), Map.of("cz", "reasoning-harvest"), Map.of("cz", 10)));
+    String ask = "Solve 12 * 7. Let's think step by step.";
+    // before degrade: a reasoning answer, served in full
+    SimRequest r1 = TestTraffic.request(c, T0, ask, true, 10);
+    Exchange e1 = answered(r1, false);
+    rm.onExchange(r1, Disposition.SERVED, e1);
+    int full = io.distillguard.sim.run.SyntheticAnswers.reasoningChars(e1.responseText());
+    assertThat(full).isPositive();
+    rm.onVerdict(r1, new Verdict("c", T0, RiskLevel.THROTTLE, new RiskScore(0.6, RiskLevel.DEGRADE, 100,
+        List.of())));
+    // while degraded: two reasoning requests answered without reasoning, one plain request
+    SimRequest r2 = TestTraffic.request(c, T0.plusSeconds(1), ask, true, 10);
+    rm.onExchange(r2, Disposition.SERVED, answered(r2, true));
+    SimRequest r3 = TestTraffic.request(c, T0.plusSeconds(2), ask.replace("12", "13"), true, 10);
+    Exchange e3 = answered(r3, true);
+    rm.onExchange(r3, Disposition.SERVED, e3);
+    SimRequest r4 = TestTraffic.request(c, T0.plusSeconds(3), "What is the capital of Peru?", true, 10);
+    rm.onExchange(r4, Disposition.SERVED, answered(r4, true));
+    SimRequest b1 = TestTraffic.request(b, T0.plusSeconds(4), ask, false, 10);
+    rm.onExchange(b1, Disposition.SERVED, answered(b1, false));
+
+    EvalReport.RunReport rep = rm.report(DetectorSet.baseline(), new InProcessRunner.Result("x", 5, 5, 0, 0, 1, 2,
+        T0, T0, 1, 1, 0));
+    EvalReport.DegradeEffect d = rep.degrade().stream().filter(x -> x.group().equals("campaign cz")).findFirst()
+        .orElseThrow();
+    long withheld = io.distillguard.sim.run.SyntheticAnswers.reasoningCharsFor(ask, hash(r2))
+        + io.distillguard.sim.run.SyntheticAnswers.reasoningCharsFor(r3.messages().get(0).content(), hash(r3));
+    assertThat(d.accountsDegraded()).isEqualTo(1);
+    assertThat(d.answersWhileDegraded()).isEqualTo(3);
+    assertThat(d.reasoningAskedWhileDegraded()).isEqualTo(2);
+    assertThat(d.reasoningCharsServed()).isEqualTo(full);
+    assertThat(d.reasoningCharsServedDegraded()).isZero();
+    assertThat(d.reasoningCharsWithheld()).isEqualTo(withheld).isPositive();
+    assertThat(d.withheldShare()).isEqualTo(1.0);
+    assertThat(rep.degrade()).filteredOn(x -> x.group().startsWith("benign"))
+        .allSatisfy(x -> assertThat(x.accountsDegraded()).isZero());
+    String md = ReportWriter.markdown(new EvalReport(new EvalReport.ScenarioInfo("s", "", "s.yaml", 1, T0, T0,
+        Map.of("cz", "reasoning-harvest")), rep.detectors().name(), null, List.of(), List.of(rep)), Map.of());
+    assertThat(md).contains("## Degrade: reasoning served and withheld").contains("| campaign cz | 1 | 3 | 2 | ")
+        .contains("No benign account was degraded.");
+  }
+
+  private static long hash(SimRequest r) {
+    return Long.parseUnsignedLong(Exchange.promptDigest(r.messages()), 0, 16, 16);
+  }
+
+  /** As the in-process runner answers: a degraded account's answer leaves the reasoning out. */
+  private static Exchange answered(SimRequest r, boolean degraded) {
+    String text = io.distillguard.sim.run.SyntheticAnswers.answer(r.messages().get(r.messages().size() - 1)
+        .content(), hash(r), degraded);
+    return new Exchange("e", r.time(), r.account().id(), "k", null, null, null, r.endpoint(), r.model(), null,
+        false, r.messages(), text, Exchange.promptDigest(r.messages()), 1, null, text.length(), 1, 1, 200,
+        Outcome.OK, null, 1, 1, 1);
+  }
+
   private static Exchange exchange(SimRequest r) {
     return new Exchange("e", r.time(), r.account().id(), "k", null, null, null, r.endpoint(), r.model(), null,
         false, r.messages(), "a", Exchange.promptDigest(r.messages()), 1, null, 1, 1, 1, 200, Outcome.OK, null, 1,
