@@ -93,19 +93,6 @@ public final class ConfigValidator {
     require(l != null, "exchange-log", "is missing");
     require(l.queueCapacity >= 1, "exchange-log.queue-capacity", "must be at least 1");
     require(l.batchSize >= 1, "exchange-log.batch-size", "must be at least 1");
-    GatewayConfig.Provenance pv = c.provenance;
-    require(pv != null, "provenance", "is missing");
-    require("account".equals(pv.keys) || "global".equals(pv.keys), "provenance.keys", "must be account or global");
-    require(pv.masterSecret == null || pv.masterSecret.trim().length() >= 16, "provenance.master-secret",
-        "must be 16 characters at least (or unset: DISTILLGUARD_WATERMARK_SECRET or a generated one)");
-    require(pv.strength != null, "provenance.strength", "must map account statuses to strengths");
-    for (Map.Entry<String, Double> e : pv.strength.entrySet()) {
-      boolean known = java.util.Arrays.stream(io.distillguard.core.AccountStatus.values())
-          .anyMatch(st -> st.name().equalsIgnoreCase(e.getKey()));
-      require(known, "provenance.strength." + e.getKey(), "is not an account status");
-      require(e.getValue() != null && e.getValue() >= 0 && e.getValue() <= 1, "provenance.strength." + e.getKey(),
-          "must be between 0 and 1");
-    }
     positive("exchange-log.flush-interval", l.flushInterval);
     require(l.retentionDays >= 0, "exchange-log.retention-days", "must be 0 (keep forever) or more");
     require(l.segmentBytes >= 64 * 1024, "exchange-log.segment-bytes", "must be at least 65536");
