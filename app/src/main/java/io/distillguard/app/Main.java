@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     description = "A gateway that detects and stops distillation attacks on LLM APIs.",
     subcommands = {ServeCommand.class, DemoCommand.class, UpstreamCommand.class, EvalCommand.class,
         SimulateCommand.class, DistillCommand.class, AnalyzeCommand.class, DatasetsCommand.class,
-        CalibrateCommand.class, EmbeddingsReferenceCommand.class})
+        CalibrateCommand.class, EmbeddingsReferenceCommand.class, StudentCommand.class, ProbeCommand.class,
+        WatermarkCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -1,0 +1,114 @@
+package io.distillguard.app;
+
+import io.distillguard.detection.MiniLmEmbedder;
+import io.distillguard.provenance.detect.KeyScore;
+import io.distillguard.provenance.detect.KeyedTest;
+import io.distillguard.provenance.detect.ScoredEvents;
+import io.distillguard.provenance.lexicon.Lexicon;
+import io.distillguard.provenance.quality.QualityGuard;
+import io.distillguard.provenance.student.StudentModel;
+import io.distillguard.provenance.watermark.WatermarkKey;
+import io.distillguard.provenance.watermark.Watermarker;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Measurements of the watermark itself: its cost to answers and the calibration of its test. */
+@Command(name = "watermark", mixinStandardHelpOptions = true,
+    description = "Measure the watermark: quality cost on answers, null calibration of the test.",
+    subcommands = {WatermarkCommand.Quality.class, WatermarkCommand.Calibrate.class})
+public final class WatermarkCommand implements Runnable {
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(System.out);
+  }
+
+  static List<String> answers(Path file, int max) throws java.io.IOException {
+    List<String> out = new ArrayList<>();
+    for (StudentModel.Pair p : StudentModel.readPairs(file)) {
+      if (out.size() >= max) {
+        break;
+      }
+      out.add(p.answer());
+    }
+    return out;
+  }
+
+  @Command(name = "quality", mixinStandardHelpOptions = true,
+      description = "Watermark unwatermarked answers and report words changed and meaning preservation "
+          + "(all-MiniLM-L6-v2 cosine between original and watermarked).")
+  static final class Quality implements Callable<Integer> {
+    @Option(names = "--texts", required = true, paramLabel = "FILE") Path texts;
+    @Option(names = "--max", defaultValue = "1000") int max;
+    @Option(names = "--strength", defaultValue = "0.5") double strength;
+    @Option(names = "--no-embeddings", description = "skip the cosine (words changed only)") boolean noEmbeddings;
+
+    @Override
+    public Integer call() throws Exception {
+      List<String> originals = answers(texts, max);
+      Watermarker m = new Watermarker(Lexicon.standard(), WatermarkKey.random(424242), strength);
+      QualityGuard guard = new QualityGuard(noEmbeddings ? null : MiniLmEmbedder.shared()::embed);
+      QualityGuard.Report r = guard.measure(originals, m);
+      System.out.printf(Locale.ROOT, "texts %d, words %d, changed %d (%.2f%%), texts changed %d (%.1f%%)%n",
+          r.texts(), r.words(), r.changed(), 100 * r.changedFraction(), r.changedTexts(),
+          100.0 * r.changedTexts() / Math.max(1, r.texts()));
+      if (!noEmbeddings) {
+        System.out.printf(Locale.ROOT, "meaning preservation (cosine): mean %.4f, 5th percentile %.4f, min %.4f%n",
+            r.meanCosine(), r.p05Cosine(), r.minCosine());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "calibrate", mixinStandardHelpOptions = true,
+      description = "Null calibration: score unwatermarked texts, each under its own unused key, and report how "
+          + "often p falls below 0.01 and 0.05 (should be about 1% and 5%, or below for short texts).")
+  static final class Calibrate implements Callable<Integer> {
+    @Option(names = "--texts", required = true, split = ",", paramLabel = "FILE") List<Path> texts;
+    @Option(names = "--max", defaultValue = "1000", description = "texts per file") int max;
+    @Option(names = "--strength", defaultValue = "0.5") double strength;
+    @Option(names = "--min-events", defaultValue = "1", description = "ignore texts with fewer scored events")
+    int minEvents;
+    @Option(names = "--group", defaultValue = "1", description = "score groups of this many texts as one sample")
+    int group;
+
+    @Override
+    public Integer call() throws Exception {
+      List<String> all = new ArrayList<>();
+      for (Path f : texts) {
+        all.addAll(answers(f, max));
+      }
+      KeyedTest test = new KeyedTest(strength);
+      Lexicon lex = Lexicon.standard();
+      int n = 0;
+      int below01 = 0;
+      int below05 = 0;
+      double sz = 0;
+      double sz2 = 0;
+      long events = 0;
+      for (int i = 0; i + group <= all.size(); i += group) {
+        KeyScore s = test.score(ScoredEvents.of(lex, all.subList(i, i + group)), WatermarkKey.random(1_000_000 + i));
+        if (s.events() < minEvents) {
+          continue;
+        }
+        n++;
+        events += s.events();
+        below01 += s.p() < 0.01 ? 1 : 0;
+        below05 += s.p() < 0.05 ? 1 : 0;
+        sz += s.z();
+        sz2 += s.z() * s.z();
+      }
+      double mean = sz / Math.max(1, n);
+      System.out.printf(Locale.ROOT, "samples %d (of %d texts, groups of %d, >= %d events), mean events %.1f%n", n,
+          all.size(), group, minEvents, events / (double) Math.max(1, n));
+      System.out.printf(Locale.ROOT, "p < 0.01: %d (%.2f%%), p < 0.05: %d (%.2f%%), z mean %.3f sd %.3f%n", below01,
+          100.0 * below01 / Math.max(1, n), below05, 100.0 * below05 / Math.max(1, n), mean,
+          Math.sqrt(Math.max(0, sz2 / Math.max(1, n) - mean * mean)));
+      return 0;
+    }
+  }
+}
