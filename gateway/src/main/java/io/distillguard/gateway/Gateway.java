@@ -11,6 +11,9 @@ import io.distillguard.gateway.detection.ExpensiveTierFactory;
 import io.distillguard.gateway.detection.VerdictRecorder;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.limits.Limiter;
+import io.distillguard.gateway.linkage.LinkageService;
+import io.distillguard.linkage.LinkageConfig;
+import io.distillguard.linkage.LinkageEngine;
 import io.distillguard.gateway.log.ExchangeLog;
 import io.distillguard.gateway.log.ExchangeSink;
 import io.distillguard.gateway.metrics.GatewayMetrics;
@@ -70,6 +73,7 @@ public final class Gateway implements AutoCloseable {
   private final String adminToken;
   private final HttpServer adminServer;
   private final DetectionService detection;
+  private LinkageService linkage;
   private final String dataPlaneDeployment;
 
   private Gateway(Builder b, Vertx vertx, boolean ownsVertx, ExchangeLog log, AccountDirectory directory,
@@ -125,6 +129,11 @@ public final class Gateway implements AutoCloseable {
     return vertx;
   }
 
+  /** The cross-account linkage service, or null when linkage is disabled. */
+  public LinkageService linkage() {
+    return linkage;
+  }
+
   /** The detection service, or null when detection is disabled. */
   public DetectionService detection() {
     return detection;
@@ -143,6 +152,9 @@ public final class Gateway implements AutoCloseable {
       }
     } catch (Exception e) {
       LOG.warn("stopping the servers did not finish cleanly", e);
+    }
+    if (linkage != null) {
+      linkage.close();
     }
     if (detection != null) {
       detection.close();
@@ -241,6 +253,18 @@ public final class Gateway implements AutoCloseable {
         metrics.bindDetection(detection, enforcement);
         sinks.add(0, detection);
       }
+      LinkageService linkage = null;
+      if (config.linkage.enabled) {
+        // The union of a cluster's traffic is scored by the same model as an account's, in its own engine.
+        linkage = new LinkageService(new LinkageEngine(LinkageConfig.defaults(),
+            DetectionFactory.engine(config.detection)), enforcement, store, directory, clock,
+            config.linkage.interval, config.linkage.queueCapacity);
+        linkage.detection(detection);
+        for (Account a : store.accounts().all()) {
+          linkage.account(a);
+        }
+        sinks.add(linkage);
+      }
       ExchangeSink sink = sinks.isEmpty() ? log : e -> {
         log.accept(e);
         for (ExchangeSink s : sinks) {
@@ -257,16 +281,21 @@ public final class Gateway implements AutoCloseable {
             upstream, proxies, actualPort), new DeploymentOptions().setInstances(loops))
             .await(30, TimeUnit.SECONDS);
         AdminApi admin = new AdminApi(vx, store, directory, enforcement, metrics, config.limits.tiers.keySet(),
-            adminToken, config.admin.metricsRequireToken, clock, detection);
+            adminToken, config.admin.metricsRequireToken, clock, detection).linkage(linkage);
         HttpServer adminServer = vx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
             .requestHandler(admin.router())
             .listen(config.admin.port, config.admin.host)
             .await(30, TimeUnit.SECONDS);
         LOG.info("gateway listening on {}:{} (admin {}:{}), upstream {}", config.server.host, actualPort[0],
             config.admin.host, adminServer.actualPort(), upstream.baseUrl());
-        return new Gateway(this, vx, owns, log, directory, enforcement, metrics, actualPort[0],
+        Gateway g = new Gateway(this, vx, owns, log, directory, enforcement, metrics, actualPort[0],
             adminServer.actualPort(), adminServer, deployment, detection);
+        g.linkage = linkage;
+        return g;
       } catch (Exception e) {
+        if (linkage != null) {
+          linkage.close();
+        }
         if (detection != null) {
           detection.close();
         }

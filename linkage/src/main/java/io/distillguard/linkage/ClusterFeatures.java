@@ -15,7 +15,8 @@ import java.util.Map;
  *                         on at least 60% of their prompts
  * @param shardShare       share of members that ask that template, never repeat a prompt and share no prompt with
  *                         the next such member: a prompt set split between accounts
- * @param latticeShare     share of members whose requests sit on the cluster's most common clock window
+ * @param latticeShare     share of members whose requests sit on the cluster's most common clock window (from
+ *                         their first request on)
  * @param subnets          distinct subnets among the members' top subnets
  * @param dominantTemplate the cluster's most common template skeleton (0 when none)
  * @param dominantLattice  the cluster's most common clock window (0 when none)
@@ -40,7 +41,7 @@ public record ClusterFeatures(int members, long exchanges, double burstShare, do
       if (t != 0) {
         templates.merge(t, 1, Integer::sum);
       }
-      long l = p.lattice();
+      long l = window(p);
       if (l != 0) {
         lattices.merge(l, 1, Integer::sum);
       }
@@ -88,6 +89,20 @@ public record ClusterFeatures(int members, long exchanges, double burstShare, do
     return new ClusterFeatures(n, exchanges, n == 0 ? 0 : bursty / (double) n, n == 0 ? 0 : templated / (double) n,
         n == 0 ? 0 : sharded / (double) n, n == 0 ? 0 : onLattice / (double) n, subnets.size(), dominantTemplate,
         dominantLattice);
+  }
+
+  /**
+   * The clock window most of the account's requests fall in, from its first request on. One request says little
+   * about one account (it lands in some 10-second window of 15 minutes by chance one time in 90), but most members
+   * of a group landing in the same window is no chance: the cluster-level signal can use accounts that have sent
+   * once, where the pairwise evidence waits for two requests ({@link AccountProfile#lattice()}).
+   */
+  static long window(AccountProfile p) {
+    if (p.timing.total == 0) {
+      return 0;
+    }
+    long top = p.timing.top();
+    return p.timing.share(top) >= 0.7 ? top : 0;
   }
 
   /** The account's most used template skeleton when it covers at least 60% of its templated prompts, else 0. */

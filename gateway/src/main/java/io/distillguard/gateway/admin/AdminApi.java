@@ -15,6 +15,7 @@ import io.distillguard.gateway.auth.AccountDirectory;
 import io.distillguard.gateway.detection.DetectionService;
 import io.distillguard.gateway.auth.ApiKeys;
 import io.distillguard.gateway.enforcement.EnforcementCache;
+import io.distillguard.gateway.linkage.LinkageService;
 import io.distillguard.gateway.metrics.GatewayMetrics;
 import io.distillguard.gateway.pipeline.ApiError;
 import io.distillguard.gateway.pipeline.Json;
@@ -69,6 +70,7 @@ public final class AdminApi {
   private final boolean metricsRequireToken;
   private final Clock clock;
   private final DetectionService detection;
+  private LinkageService linkage;
 
   /** @param detection the detection service, or null when detection is off */
   public AdminApi(Vertx vertx, Store store, AccountDirectory directory, EnforcementCache enforcement,
@@ -84,6 +86,16 @@ public final class AdminApi {
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.metricsRequireToken = metricsRequireToken;
     this.clock = clock;
+  }
+
+  /** Adds the cluster and indicator routes and cluster ids on account views; call before {@link #router()}. */
+  public AdminApi linkage(LinkageService l) {
+    this.linkage = l;
+    return this;
+  }
+
+  private String clusterOf(String accountId) {
+    return linkage == null ? null : linkage.clusterOf(accountId);
   }
 
   public Router router() {
@@ -115,6 +127,9 @@ public final class AdminApi {
     r.post("/admin/v1/accounts/:id/status").handler(this::setStatus);
     r.get("/admin/v1/exchanges").handler(this::listExchanges);
     r.get("/admin/v1/audit").handler(this::listAudit);
+    if (linkage != null) {
+      new ClusterAdmin(linkage, AdminApi::actor).register(r);
+    }
     r.get("/admin/v1/alerts").handler(this::listAlerts);
     r.errorHandler(404, ctx -> error(ctx, ApiError.notFound(shorten(ctx.request().path()))));
     r.errorHandler(405, ctx -> error(ctx,
@@ -199,7 +214,10 @@ public final class AdminApi {
       return created;
     }).onSuccess(created -> {
       directory.put(created);
-      respond(ctx, 201, AdminViews.account(created));
+      if (linkage != null) {
+        linkage.account(created);
+      }
+      respond(ctx, 201, AdminViews.account(created, null));
     });
   }
 
@@ -219,7 +237,7 @@ public final class AdminApi {
       ObjectNode out = Json.MAPPER.createObjectNode();
       ArrayNode data = out.putArray("data");
       for (Account a : list) {
-        data.add(AdminViews.account(a));
+        data.add(AdminViews.account(a, clusterOf(a.id())));
       }
       if (list.size() == limit) {
         out.put("next_after", list.get(list.size() - 1).id());
@@ -235,7 +253,8 @@ public final class AdminApi {
     blocking(ctx, () -> {
       Account a = store.accounts().find(id).orElseThrow(() -> new NotFoundException("no account " + id));
       RiskScore risk = detection == null ? RiskScore.NONE : detection.risk(id);
-      return AdminViews.accountDetail(a, store.exchanges().counts(id), store.keys().forAccount(id), risk);
+      return AdminViews.accountDetail(a, store.exchanges().counts(id), store.keys().forAccount(id), risk,
+          clusterOf(id));
     }).onSuccess(view -> respond(ctx, 200, view));
   }
 
@@ -275,7 +294,7 @@ public final class AdminApi {
       if (detection != null) {
         detection.analystDecision(id, status);
       }
-      respond(ctx, 200, AdminViews.account(after));
+      respond(ctx, 200, AdminViews.account(after, clusterOf(id)));
     });
   }
 

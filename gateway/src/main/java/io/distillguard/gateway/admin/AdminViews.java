@@ -22,6 +22,11 @@ final class AdminViews {
   private AdminViews() {}
 
   static ObjectNode account(Account a) {
+    return account(a, null);
+  }
+
+  /** An account with its cluster (null when linkage has not put it in one). */
+  static ObjectNode account(Account a, String clusterId) {
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("id", a.id());
     n.put("name", a.name());
@@ -31,12 +36,14 @@ final class AdminViews {
     }
     n.put("status", a.status().wireName());
     n.put("created_at", a.createdAt().toString());
+    n.put("cluster_id", clusterId);
     return n;
   }
 
-  /** The full account view. The cluster is empty until cross-account linkage exists. */
-  static ObjectNode accountDetail(Account a, ExchangeCounts counts, List<ApiKey> keys, RiskScore score) {
-    ObjectNode n = account(a);
+  /** The full account view, with the cluster cross-account linkage put it in (null when none). */
+  static ObjectNode accountDetail(Account a, ExchangeCounts counts, List<ApiKey> keys, RiskScore score,
+      String clusterId) {
+    ObjectNode n = account(a, clusterId);
     ObjectNode risk = n.putObject("risk");
     risk.put("score", Math.round(score.score() * 1000) / 1000.0);
     risk.put("level", score.level().wireName());
@@ -48,7 +55,6 @@ final class AdminViews {
           .put("contribution", Math.round(r.contribution() * 1000) / 1000.0)
           .put("explanation", r.explanation());
     }
-    n.putNull("cluster_id");
     ObjectNode c = n.putObject("counts");
     c.put("exchanges", counts.exchanges());
     c.put("rejected", counts.rejected());

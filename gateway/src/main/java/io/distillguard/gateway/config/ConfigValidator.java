@@ -59,6 +59,10 @@ public final class ConfigValidator {
       limitSet(p + ".key", e.getValue().key);
     }
     limitSet("limits.throttled", c.limits.throttled);
+    require(c.linkage != null, "linkage", "is missing");
+    require(c.linkage.interval != null && !c.linkage.interval.isNegative() && !c.linkage.interval.isZero(),
+        "linkage.interval", "must be a positive duration");
+    require(c.linkage.queueCapacity > 0, "linkage.queue-capacity", "must be positive");
     GatewayConfig.Detection d = c.detection;
     require(d != null, "detection", "is missing");
     fraction("detection.watch", d.watch);

@@ -73,11 +73,12 @@ public final class LinkageReportWriter {
     StringBuilder sb = new StringBuilder("Cross-account linkage (" + printable(r.detectorSet()) + " + linkage)\n");
     for (LinkageReport.CampaignLinkage c : r.campaigns()) {
       sb.append(String.format(Locale.ROOT, "  %-22s %-18s linked %5d / %-5d (%s; %d other clusters, %d unlinked)  "
-          + "cluster %s  blocked after %s, prompt set at block %s, in all %s%n", printable(c.id()),
+          + "cluster %s  blocked after %s, prompt set at block %s, in all %s (%d attack answers after the block)%n",
+          printable(c.id()),
           printable(c.strategy()), c.linked(), c.accounts(), pct(c.linkedShare()), c.otherClusters(),
           c.unclustered(), c.clusterLevel(), duration(c.secondsToClusterBlock()),
           c.promptSetShareAtBlock() == null ? "never" : pct(c.promptSetShareAtBlock()),
-          c.promptSetShareTotal() == null ? "?" : pct(c.promptSetShareTotal())));
+          c.promptSetShareTotal() == null ? "?" : pct(c.promptSetShareTotal()), c.attackServedAfterBlock()));
     }
     LinkageReport.BenignLinkage b = r.benign();
     sb.append(String.format(Locale.ROOT, "  benign: %d accounts, %d in attack clusters (%s), %d restricted by "

@@ -1,0 +1,365 @@
+package io.distillguard.gateway.linkage;
+
+import io.distillguard.core.Account;
+import io.distillguard.core.AccountStatus;
+import io.distillguard.core.Exchange;
+import io.distillguard.core.detect.Reason;
+import io.distillguard.core.detect.RiskLevel;
+import io.distillguard.gateway.Await;
+import io.distillguard.gateway.auth.AccountDirectory;
+import io.distillguard.gateway.detection.DetectionService;
+import io.distillguard.gateway.enforcement.EnforcementCache;
+import io.distillguard.gateway.log.ExchangeSink;
+import io.distillguard.linkage.ClusterView;
+import io.distillguard.linkage.Edge;
+import io.distillguard.linkage.IndicatorBundle;
+import io.distillguard.linkage.LinkageAction;
+import io.distillguard.linkage.LinkageEngine;
+import io.distillguard.store.Store;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs cross-account linkage beside the data plane, never on the request path: exchanges are offered to a bounded
+ * queue (skipped for linkage when it is full; they are still logged), one linkage thread folds them in and
+ * recomputes clusters every {@code interval}, and every action linkage takes (a cluster's level for all its members,
+ * an account joining a cluster already at a level) goes into the enforcement cache at once and into the store.
+ *
+ * <p>Admin calls (cluster details, rulings, indicator export and import) run on the linkage thread too, so the engine
+ * is only ever touched by one thread; readers get immutable snapshots.
+ */
+public final class LinkageService implements ExchangeSink, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LinkageService.class);
+
+  /** A cluster with its evidence, for the admin API. */
+  public record Detail(ClusterView cluster, List<Edge> edges) {}
+
+  private final LinkageEngine engine;
+  private final EnforcementCache enforcement;
+  private final Store store;
+  private final AccountDirectory directory;
+  private final Clock clock;
+  private final long intervalNanos;
+  private final BlockingQueue<Object> queue;
+  private final AtomicLong offered = new AtomicLong();
+  private final AtomicLong done = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
+  private final AtomicLong actions = new AtomicLong();
+  private final AtomicLong recomputations = new AtomicLong();
+  private final Thread worker;
+  private volatile boolean running = true;
+  private volatile List<ClusterView> snapshot = List.of();
+  private volatile Map<String, ClusterView> byId = Map.of();
+  private final Map<String, String> clusterOf = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile DetectionService detection;
+  private Instant latestEvent;
+  private long nextRecompute;
+
+  /** Work for the linkage thread. */
+  private record Task(Runnable run) {}
+
+  public LinkageService(LinkageEngine engine, EnforcementCache enforcement, Store store, AccountDirectory directory,
+      Clock clock, Duration interval, int queueCapacity) {
+    this.engine = engine;
+    this.enforcement = enforcement;
+    this.store = store;
+    this.directory = directory;
+    this.clock = clock;
+    this.intervalNanos = interval.toNanos();
+    this.queue = new ArrayBlockingQueue<>(queueCapacity);
+    this.nextRecompute = System.nanoTime() + intervalNanos;
+    this.worker = new Thread(this::run, "linkage");
+    worker.setDaemon(true);
+    worker.start();
+  }
+
+  /** Lets analysts' cluster rulings cap per-account detection too (as an account ruling does). */
+  public void detection(DetectionService d) {
+    this.detection = d;
+  }
+
+  @Override
+  public void accept(Exchange exchange) {
+    if (exchange.accountId() == null) {
+      return;
+    }
+    offered.incrementAndGet();
+    if (!queue.offer(exchange)) {
+      offered.decrementAndGet();
+      skipped.incrementAndGet();
+    }
+  }
+
+  /** Tells linkage an account's sign-up attributes (at start, and when the admin API creates one). */
+  public void account(Account a) {
+    submit(() -> {
+      apply(engine.account(a.id(), a.attributes(), a.createdAt()));
+      return null;
+    });
+  }
+
+  /** The cluster of an account, or null (as of the last recomputation or join). */
+  public String clusterOf(String accountId) {
+    return clusterOf.get(accountId);
+  }
+
+  /** Every cluster as of the last recomputation. */
+  public List<ClusterView> clusters() {
+    return snapshot;
+  }
+
+  /** A cluster with up to {@code edges} evidence edges, or null for an unknown id. */
+  public CompletableFuture<Detail> detail(String id, int edges) {
+    return submit(() -> {
+      ClusterView v = engine.cluster(id);
+      return v == null ? null : new Detail(v, engine.edges(id, edges));
+    });
+  }
+
+  /**
+   * An analyst's ruling on a whole cluster: every member is set to {@code status} now (in the store, the enforcement
+   * cache and per-account detection's ceiling), and detection never raises the cluster above it; accounts that join
+   * later get it too.
+   *
+   * @return the cluster after the ruling, or null for an unknown id
+   */
+  public CompletableFuture<ClusterView> rule(String id, AccountStatus status, String reason, String actor) {
+    return submit(() -> {
+      if (engine.cluster(id) == null) {
+        return null;
+      }
+      RiskLevel level = levelOf(status);
+      List<LinkageAction> members = engine.rule(id, level, clock.instant());
+      Instant now = clock.instant();
+      for (LinkageAction a : members) {
+        setStatus(a.accountId(), status, now);
+        DetectionService d = detection;
+        if (d != null) {
+          d.analystDecision(a.accountId(), status);
+        }
+      }
+      Map<String, String> details = new LinkedHashMap<>();
+      details.put("to", status.wireName());
+      details.put("members", Integer.toString(members.size()));
+      details.put("reason", reason);
+      details.put("source", "manual");
+      store.audit().append(now, actor, "cluster.status", "cluster:" + id, details);
+      publish();
+      return engine.cluster(id);
+    });
+  }
+
+  /** The cluster's indicator bundle, or null for an unknown id. */
+  public CompletableFuture<IndicatorBundle> export(String id) {
+    return submit(() -> engine.cluster(id) == null ? null : engine.export(id, clock.instant()));
+  }
+
+  /** Imports a bundle; new accounts matching it are pre-scored from then on. */
+  public CompletableFuture<Void> importBundle(IndicatorBundle b, String actor) {
+    return submit(() -> {
+      engine.importIndicators(b);
+      store.audit().append(clock.instant(), actor, "indicators.import", "cluster:" + b.clusterId(),
+          Map.of("subnets", Integer.toString(b.subnets().size()), "templates",
+              Integer.toString(b.templates().size()), "level", b.level()));
+      return null;
+    });
+  }
+
+  /** Imported bundles. */
+  public CompletableFuture<List<IndicatorBundle>> imported() {
+    return submit(() -> List.copyOf(engine.importedIndicators()));
+  }
+
+  /** Recomputes now (tests, the demo); completes when done. */
+  public CompletableFuture<Void> recomputeNow() {
+    return submit(() -> {
+      recompute();
+      return null;
+    });
+  }
+
+  /** Waits until everything offered so far has been processed. */
+  public boolean drain(Duration timeout) {
+    return Await.until(() -> done.get() >= offered.get(), timeout, 1);
+  }
+
+  public long skipped() {
+    return skipped.get();
+  }
+
+  public long actions() {
+    return actions.get();
+  }
+
+  public long recomputations() {
+    return recomputations.get();
+  }
+
+  @Override
+  public void close() {
+    drain(Duration.ofSeconds(10));
+    running = false;
+    worker.interrupt();
+    try {
+      worker.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private <T> CompletableFuture<T> submit(Supplier<T> work) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    offered.incrementAndGet();
+    try {
+      queue.put(new Task(() -> {
+        try {
+          f.complete(work.get());
+        } catch (RuntimeException e) {
+          f.completeExceptionally(e);
+        }
+      }));
+    } catch (InterruptedException e) {
+      offered.decrementAndGet();
+      Thread.currentThread().interrupt();
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  private void run() {
+    while (running) {
+      Object item;
+      try {
+        long wait = Math.max(1, (nextRecompute - System.nanoTime()) / 1_000_000);
+        item = queue.poll(Math.min(wait, 100), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        if (!running) {
+          return;
+        }
+        continue;
+      }
+      try {
+        if (item instanceof Task t) {
+          t.run().run();
+        } else if (item instanceof Exchange e) {
+          if (latestEvent == null || e.eventTime().isAfter(latestEvent)) {
+            latestEvent = e.eventTime();
+          }
+          apply(engine.accept(e));
+        }
+        if (System.nanoTime() >= nextRecompute) {
+          recompute();
+        }
+      } catch (RuntimeException | LinkageError | AssertionError ex) {
+        LOG.error("linkage failed", ex);
+      } finally {
+        if (item != null) {
+          done.incrementAndGet();
+        }
+      }
+    }
+  }
+
+  private void recompute() {
+    nextRecompute = System.nanoTime() + intervalNanos;
+    // Replayed traffic carries its own clock: clusters form at the time of the traffic, not of the replay.
+    Instant at = latestEvent != null ? latestEvent : clock.instant();
+    apply(engine.recompute(at));
+    recomputations.incrementAndGet();
+    publish();
+    LOG.debug("linkage: {}", engine.lastRecomputation());
+  }
+
+  private void publish() {
+    List<ClusterView> views = engine.clusters();
+    Map<String, ClusterView> ids = new HashMap<>();
+    Map<String, String> members = new HashMap<>();
+    for (ClusterView v : views) {
+      ids.put(v.id(), v);
+      for (String m : v.members()) {
+        members.put(m, v.id());
+      }
+    }
+    clusterOf.keySet().retainAll(members.keySet());
+    clusterOf.putAll(members);
+    byId = ids;
+    snapshot = views;
+  }
+
+  /** Puts members at their cluster's level (never lowering an account), in the cache at once and in the store. */
+  private void apply(List<LinkageAction> list) {
+    if (list.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    Map<String, LinkageAction> raised = new LinkedHashMap<>();
+    for (LinkageAction a : list) {
+      if (a.joined() && !a.clusterId().startsWith("imported:")) {
+        clusterOf.put(a.accountId(), a.clusterId());
+      }
+      AccountStatus target = a.level().status();
+      if (target.compareTo(enforcement.statusOf(a.accountId())) <= 0) {
+        continue;
+      }
+      setStatus(a.accountId(), target, now);
+      actions.incrementAndGet();
+      raised.putIfAbsent(a.clusterId(), a);
+    }
+    for (LinkageAction a : raised.values()) {
+      Map<String, String> d = new LinkedHashMap<>();
+      d.put("to", a.level().status().wireName());
+      d.put("score", String.format("%.3f", a.risk().score()));
+      d.put("source", "linkage");
+      List<Reason> reasons = new ArrayList<>(a.risk().reasons());
+      reasons.sort((x, y) -> Double.compare(y.contribution(), x.contribution()));
+      for (int i = 0; i < Math.min(3, reasons.size()); i++) {
+        Reason r = reasons.get(i);
+        d.put("reason." + (i + 1), r.signal() + " (+" + String.format("%.2f", r.contribution()) + "): "
+            + r.explanation());
+      }
+      try {
+        store.audit().append(now, "linkage", a.joined() ? "cluster.join" : "cluster.level",
+            a.joined() ? "account:" + a.accountId() : "cluster:" + a.clusterId(), d);
+      } catch (RuntimeException e) {
+        LOG.error("linkage could not audit an action on {}", a.clusterId(), e);
+      }
+    }
+  }
+
+  private void setStatus(String accountId, AccountStatus status, Instant now) {
+    enforcement.set(accountId, status);
+    try {
+      store.accounts().updateStatus(accountId, status, now).ifPresent(directory::put);
+    } catch (RuntimeException e) {
+      LOG.error("linkage could not store the status of {}", accountId, e);
+    }
+  }
+
+  private static RiskLevel levelOf(AccountStatus s) {
+    for (RiskLevel l : RiskLevel.values()) {
+      if (l.status() == s) {
+        return l;
+      }
+    }
+    return RiskLevel.NONE;
+  }
+
+  /** A cluster as of the last recomputation, or null. */
+  public ClusterView snapshot(String id) {
+    return byId.get(id);
+  }
+}
