@@ -3,11 +3,13 @@ package io.distillguard.gateway;
 import io.distillguard.core.Account;
 import io.distillguard.detection.ExpensiveTier;
 import io.distillguard.gateway.admin.AdminApi;
+import io.distillguard.gateway.alerts.WebhookNotifier;
 import io.distillguard.gateway.auth.AccountDirectory;
 import io.distillguard.gateway.config.GatewayConfig;
 import io.distillguard.gateway.detection.DetectionFactory;
 import io.distillguard.gateway.detection.DetectionService;
 import io.distillguard.gateway.detection.ExpensiveTierFactory;
+import io.distillguard.gateway.detection.ScoreHistoryRecorder;
 import io.distillguard.gateway.detection.VerdictRecorder;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.limits.Limiter;
@@ -42,11 +44,14 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +78,8 @@ public final class Gateway implements AutoCloseable {
   private final String adminToken;
   private final HttpServer adminServer;
   private final DetectionService detection;
+  private ScoreHistoryRecorder scoreHistory;
+  private WebhookNotifier alerts;
   private LinkageService linkage;
   private final String dataPlaneDeployment;
 
@@ -134,6 +141,16 @@ public final class Gateway implements AutoCloseable {
     return linkage;
   }
 
+  /** What keeps accounts' scores over time in the store, or null when detection is disabled. */
+  public ScoreHistoryRecorder scoreHistory() {
+    return scoreHistory;
+  }
+
+  /** The escalation webhooks, or null when none is configured. */
+  public WebhookNotifier alerts() {
+    return alerts;
+  }
+
   /** The detection service, or null when detection is disabled. */
   public DetectionService detection() {
     return detection;
@@ -159,6 +176,12 @@ public final class Gateway implements AutoCloseable {
     if (detection != null) {
       detection.close();
     }
+    if (scoreHistory != null) {
+      scoreHistory.close();
+    }
+    if (alerts != null) {
+      alerts.close();
+    }
     exchangeLog.close();
   }
 
@@ -172,6 +195,7 @@ public final class Gateway implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private final List<Stage> extraStages = new ArrayList<>();
     private final List<ExchangeSink> extraSinks = new ArrayList<>();
+    private final List<BiConsumer<Router, Gateway>> adminExtensions = new ArrayList<>();
 
     private Builder(GatewayConfig config, Store store) {
       this.config = config;
@@ -214,6 +238,15 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Routes added to the admin server (the dashboard) once the gateway is up and before {@link #start} returns;
+     * they handle their own authentication: only {@code /admin/*} is guarded by the admin token.
+     */
+    public Builder adminExtension(BiConsumer<Router, Gateway> extension) {
+      adminExtensions.add(extension);
+      return this;
+    }
+
     /** Starts the gateway; returns once both ports are listening. */
     public Gateway start() {
       if (upstreamUrl == null || "builtin".equals(upstreamUrl)) {
@@ -240,6 +273,9 @@ public final class Gateway implements AutoCloseable {
       Limiter limiter = new Limiter(config.limits);
       metrics.bindLimiter(limiter);
       DetectionService detection = null;
+      ScoreHistoryRecorder scoreHistory = null;
+      WebhookNotifier alerts = config.alerts.webhooks.isEmpty() ? null
+          : new WebhookNotifier(config.alerts, metrics.registry(), clock);
       List<ExchangeSink> sinks = new ArrayList<>(extraSinks);
       if (config.detection.enabled) {
         detection = new DetectionService(DetectionFactory.engine(config.detection, directory), enforcement,
@@ -250,6 +286,11 @@ public final class Gateway implements AutoCloseable {
               config.detection.expensive.queueCapacity);
         }
         detection.addListener(new VerdictRecorder(store, directory, clock));
+        scoreHistory = new ScoreHistoryRecorder(store, Duration.ofSeconds(1));
+        detection.addRiskListener(scoreHistory);
+        if (alerts != null) {
+          detection.addListener(alerts);
+        }
         metrics.bindDetection(detection, enforcement);
         sinks.add(0, detection);
       }
@@ -282,8 +323,9 @@ public final class Gateway implements AutoCloseable {
             .await(30, TimeUnit.SECONDS);
         AdminApi admin = new AdminApi(vx, store, directory, enforcement, metrics, config.limits.tiers.keySet(),
             adminToken, config.admin.metricsRequireToken, clock, detection).linkage(linkage);
+        Router adminRouter = admin.router();
         HttpServer adminServer = vx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
-            .requestHandler(admin.router())
+            .requestHandler(adminRouter)
             .listen(config.admin.port, config.admin.host)
             .await(30, TimeUnit.SECONDS);
         LOG.info("gateway listening on {}:{} (admin {}:{}), upstream {}", config.server.host, actualPort[0],
@@ -291,6 +333,11 @@ public final class Gateway implements AutoCloseable {
         Gateway g = new Gateway(this, vx, owns, log, directory, enforcement, metrics, actualPort[0],
             adminServer.actualPort(), adminServer, deployment, detection);
         g.linkage = linkage;
+        g.scoreHistory = scoreHistory;
+        g.alerts = alerts;
+        for (BiConsumer<Router, Gateway> ext : adminExtensions) {
+          ext.accept(adminRouter, g);
+        }
         return g;
       } catch (Exception e) {
         if (linkage != null) {
@@ -298,6 +345,12 @@ public final class Gateway implements AutoCloseable {
         }
         if (detection != null) {
           detection.close();
+        }
+        if (scoreHistory != null) {
+          scoreHistory.close();
+        }
+        if (alerts != null) {
+          alerts.close();
         }
         if (owns) {
           vx.close();

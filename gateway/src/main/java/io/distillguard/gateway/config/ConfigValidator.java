@@ -93,6 +93,7 @@ public final class ConfigValidator {
       require(e.getValue() != null && e.getValue() >= 0 && e.getValue() <= 1, "provenance.strength." + e.getKey(),
           "must be between 0 and 1");
     }
+    alerts(c.alerts);
     GatewayConfig.ExchangeLog l = c.exchangeLog;
     require(l != null, "exchange-log", "is missing");
     require(l.queueCapacity >= 1, "exchange-log.queue-capacity", "must be at least 1");
@@ -133,6 +134,33 @@ public final class ConfigValidator {
   private static void require(boolean ok, String path, String problem) {
     if (!ok) {
       throw new ConfigException(path + ": " + problem);
+    }
+  }
+
+  private static void alerts(GatewayConfig.Alerts a) {
+    require(a != null && a.webhooks != null, "alerts.webhooks", "must be a list (may be empty)");
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (int i = 0; i < a.webhooks.size(); i++) {
+      GatewayConfig.Webhook w = a.webhooks.get(i);
+      String p = "alerts.webhooks[" + i + "]";
+      require(w != null, p, "is empty");
+      require(notBlank(w.name) && names.add(w.name), p + ".name", "must be set and unique");
+      require(notBlank(w.url), p + ".url", "must be an http:// or https:// URL");
+      try {
+        URI u = URI.create(w.url);
+        require(("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null,
+            p + ".url", "must be an http:// or https:// URL with a host");
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(p + ".url: not a valid URL: " + e.getMessage());
+      }
+      require(w.minLevel != null && java.util.List.of("watch", "throttle", "degrade", "block").contains(w.minLevel),
+          p + ".min-level", "must be watch, throttle, degrade or block");
+      require(w.cooldown != null && !w.cooldown.isNegative(), p + ".cooldown", "must be zero or a positive duration");
+      require(w.maxAttempts >= 1 && w.maxAttempts <= 20, p + ".max-attempts", "must be 1 to 20");
+      positive(p + ".initial-backoff", w.initialBackoff);
+      positive(p + ".max-backoff", w.maxBackoff);
+      positive(p + ".timeout", w.timeout);
+      require(w.headers != null, p + ".headers", "must be a map (may be empty)");
     }
   }
 }

@@ -28,6 +28,8 @@ public final class GatewayConfig {
   public Limits limits = new Limits();
   public ExchangeLog exchangeLog = new ExchangeLog();
   public Detection detection = new Detection();
+  /** Notifications of escalations (webhooks). */
+  public Alerts alerts = new Alerts();
   public Linkage linkage = new Linkage();
   public Provenance provenance = new Provenance();
 
@@ -174,6 +176,37 @@ public final class GatewayConfig {
     public Duration interval = Duration.ofSeconds(60);
     /** Exchanges waiting for the linkage thread; beyond this they are skipped for linkage (still logged). */
     public int queueCapacity = 50_000;
+  }
+
+  /**
+   * Escalation notifications. Each webhook with each level it covers is one rule: the rule's first escalation is
+   * sent at once, later ones within its cool-down are folded into one digest at the end of it.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class Alerts {
+    /** The dashboard's address as analysts reach it (e.g. https://dg-admin.example.com/ui/), for links; optional. */
+    public String dashboardUrl;
+    public List<Webhook> webhooks = List.of();
+  }
+
+  /** One webhook receiving escalations as JSON (Slack-compatible: text and blocks). */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class Webhook {
+    /** Names the webhook in logs, metrics and rule names. */
+    public String name = "default";
+    public String url;
+    /** Least level reached that is sent: watch, throttle, degrade or block. */
+    public String minLevel = "throttle";
+    /** After a message, further escalations to the same level wait this long and go out as one digest. */
+    public Duration cooldown = Duration.ofMinutes(10);
+    /** Attempts per message, the first included; network errors, 429 and 5xx are retried. */
+    public int maxAttempts = 6;
+    public Duration initialBackoff = Duration.ofSeconds(1);
+    public Duration maxBackoff = Duration.ofMinutes(5);
+    /** Longest wait for the receiver's answer per attempt. */
+    public Duration timeout = Duration.ofSeconds(10);
+    /** Extra request headers, e.g. an authorization the receiver expects. */
+    public Map<String, String> headers = Map.of();
   }
 
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)

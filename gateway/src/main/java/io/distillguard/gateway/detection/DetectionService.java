@@ -66,6 +66,32 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
   private volatile ExpensiveWorker expensive;
   private volatile ExpensiveTier.Settings expensiveSettings;
   private final AtomicLong findingsDropped = new AtomicLong();
+  private final List<RiskListener> riskListeners = new CopyOnWriteArrayList<>();
+  /** The level detection itself last raised each account to, so an analyst lowering it counts as a revert. */
+  private final Map<String, RiskLevel> automaticLevels = new ConcurrentHashMap<>();
+  private final AtomicLong reverts = new AtomicLong();
+  private volatile Observer observer = Observer.NONE;
+
+  /** Told of every score and every escalation, for metrics; called on the detection thread (keep it short). */
+  public interface Observer {
+    Observer NONE = new Observer() {};
+
+    /** The account's score after one exchange was folded in. */
+    default void scored(double score) {}
+
+    /** An automatic escalation reached the enforcement cache this long after its exchange arrived (-1: unknown). */
+    default void escalated(RiskLevel to, long propagationMicros) {}
+
+    /** An analyst lowered an account below the level detection had raised it to. */
+    default void reverted(RiskLevel from, RiskLevel to) {}
+  }
+
+  /** Told whenever an account's readable risk changes (on the detection thread; keep it short). */
+  @FunctionalInterface
+  public interface RiskListener {
+    /** @param at event time of the exchange or finding that moved the risk */
+    void risk(String accountId, java.time.Instant at, RiskScore risk);
+  }
 
   public DetectionService(DetectionEngine engine, EnforcementCache enforcement, int queueCapacity) {
     this.engine = engine;
@@ -107,6 +133,30 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
     return findingsDropped.get();
   }
 
+  public void observer(Observer o) {
+    this.observer = o == null ? Observer.NONE : o;
+  }
+
+  public void addRiskListener(RiskListener l) {
+    riskListeners.add(l);
+  }
+
+  /** Analyst decisions that lowered an account below the level detection had raised it to. */
+  public long reverts() {
+    return reverts.get();
+  }
+
+  /** Accounts whose latest risk is at this level (accounts never scored count as none only once seen). */
+  public long accountsAt(RiskLevel level) {
+    long n = 0;
+    for (RiskScore r : risks.values()) {
+      if (r.level() == level) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Called for every verdict after the enforcement cache has it (on the detection thread; keep it short). */
   public void addListener(Consumer<Verdict> listener) {
     listeners.add(listener);
@@ -136,6 +186,12 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
   public void analystDecision(String accountId, AccountStatus status) {
     RiskLevel level = levelOf(status);
     analystCeilings.put(accountId, level);
+    RiskLevel automatic = automaticLevels.get(accountId);
+    if (automatic != null && level.compareTo(automatic) < 0) {
+      automaticLevels.remove(accountId);
+      reverts.incrementAndGet();
+      observer.reverted(automatic, level);
+    }
     offered.incrementAndGet();
     try {
       queue.put(new Ruling(accountId, level)); // rare, and must not be lost
@@ -245,16 +301,17 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
             apply(v);
           }
         }
-        risks.put(f.accountId(), engine.risk(f.accountId()));
+        publish(f.accountId(), f.at(), engine.risk(f.accountId()));
       } else {
         Exchange e = (Exchange) item;
         Verdict v = engine.accept(e);
         processed.incrementAndGet();
         if (v != null) {
-          risks.put(e.accountId(), v.risk());
+          publish(e.accountId(), e.eventTime(), v.risk());
+          observer.scored(v.risk().score());
           apply(v);
         } else {
-          refreshRisk(e.accountId());
+          refreshRisk(e.accountId(), e.eventTime());
         }
         ExpensiveWorker x = expensive;
         if (x != null && expensiveSettings.wants(e, engine.level(e.accountId()))) {
@@ -274,11 +331,23 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
    * Explanations cost more than scores, so the readable risk of an account is rebuilt only when its score moved
    * noticeably since the last snapshot.
    */
-  private void refreshRisk(String accountId) {
+  private void refreshRisk(String accountId, java.time.Instant at) {
     double score = engine.score(accountId);
+    observer.scored(score);
     RiskScore shown = risks.get(accountId);
     if (shown == null || Math.abs(shown.score() - score) >= RISK_REFRESH_DELTA) {
-      risks.put(accountId, engine.risk(accountId));
+      publish(accountId, at, engine.risk(accountId));
+    }
+  }
+
+  private void publish(String accountId, java.time.Instant at, RiskScore risk) {
+    risks.put(accountId, risk);
+    for (RiskListener l : riskListeners) {
+      try {
+        l.risk(accountId, at, risk);
+      } catch (RuntimeException ex) {
+        LOG.error("risk listener failed for account {}", accountId, ex);
+      }
     }
   }
 
@@ -293,11 +362,15 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
       return; // already at least as restricted (e.g. by an analyst)
     }
     enforcement.set(v.accountId(), target);
+    automaticLevels.put(v.accountId(), v.level());
     escalations.incrementAndGet();
     long micros = Duration.between(v.at(), java.time.Instant.now()).toNanos() / 1_000;
     if (micros >= 0 && micros < 3_600_000_000L) {
       propagationMicrosTotal.addAndGet(micros);
+    } else {
+      micros = -1; // replayed traffic carries its own clock: no meaningful delay
     }
+    observer.escalated(v.level(), micros);
     for (Consumer<Verdict> l : listeners) {
       try {
         l.accept(v);

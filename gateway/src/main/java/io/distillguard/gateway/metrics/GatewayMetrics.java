@@ -5,7 +5,9 @@ import io.distillguard.gateway.detection.DetectionService;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.limits.Limiter;
 import io.distillguard.gateway.log.ExchangeLog;
+import io.distillguard.core.detect.RiskLevel;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -21,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  * request spent in the gateway itself, i.e. total latency minus the time spent waiting for the upstream.
  */
 public final class GatewayMetrics {
+  private static final double[] SCORE_BUCKETS = {0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6,
+      0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0};
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   public PrometheusMeterRegistry registry() {
@@ -59,6 +63,45 @@ public final class GatewayMetrics {
     Gauge.builder("distillguard.detection.propagation.mean", detection, d -> d.meanPropagationMicros() / 1e6)
         .baseUnit("seconds").description("Mean time from an exchange's arrival to its verdict in the enforcement "
             + "cache").register(registry);
+    FunctionCounter.builder("distillguard.detection.reverts", detection, DetectionService::reverts)
+        .description("Analyst decisions that lowered an account below the level detection had raised it to "
+            + "(false positives found by review)").register(registry);
+    for (RiskLevel l : RiskLevel.values()) {
+      Gauge.builder("distillguard.detection.accounts", detection, d -> d.accountsAt(l)).tag("level", l.wireName())
+          .description("Scored accounts by the level of their latest risk").register(registry);
+    }
+    DistributionSummary scores = DistributionSummary.builder("distillguard.detection.score")
+        .description("An account's score after each exchange was folded in")
+        .serviceLevelObjectives(SCORE_BUCKETS).register(registry);
+    Timer propagation = Timer.builder("distillguard.detection.propagation")
+        .description("Time from an exchange's arrival to the escalation it caused reaching the enforcement cache")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry);
+    Map<RiskLevel, Counter> byLevel = new java.util.EnumMap<>(RiskLevel.class);
+    for (RiskLevel l : RiskLevel.values()) {
+      if (l != RiskLevel.NONE) {
+        byLevel.put(l, Counter.builder("distillguard.detection.escalations.by.level").tag("to", l.wireName())
+            .description("Automatic escalations by the level reached").register(registry));
+      }
+    }
+    detection.observer(new DetectionService.Observer() {
+      @Override
+      public void scored(double score) {
+        scores.record(score);
+      }
+
+      @Override
+      public void escalated(RiskLevel to, long propagationMicros) {
+        Counter c = byLevel.get(to);
+        if (c != null) {
+          c.increment();
+        }
+        if (propagationMicros >= 0) {
+          propagation.record(propagationMicros, TimeUnit.MICROSECONDS);
+        }
+      }
+    });
     for (AccountStatus s : AccountStatus.values()) {
       if (s != AccountStatus.ACTIVE) {
         Gauge.builder("distillguard.accounts", enforcement, e -> e.count(s)).tag("status", s.wireName())
