@@ -21,6 +21,7 @@ public final class Lexicon {
   private final List<VariantSet> sets;
   private final Map<String, Entry> index;
   private final String version;
+  private final java.util.NavigableSet<String> sorted;
 
   /** A word's set and its position in it. */
   public record Entry(VariantSet set, int variant) {}
@@ -104,6 +105,13 @@ public final class Lexicon {
     this.sets = List.copyOf(sets);
     this.index = Map.copyOf(index);
     this.version = version;
+    this.sorted = new java.util.TreeSet<>(index.keySet());
+  }
+
+  /** Whether some word of the lexicon starts with {@code prefix} (lowercase). */
+  public boolean hasPrefix(String prefix) {
+    String next = sorted.ceiling(prefix);
+    return next != null && next.startsWith(prefix);
   }
 
   /** The set of a lowercase word, or null when the watermark never touches it. */

@@ -17,7 +17,8 @@ package io.distillguard.provenance.text;
  *
  * <p>The split depends only on the characters, never on where the pieces were cut: the scanner holds back at most
  * the token in progress (or a run of backticks, or a single quote whose role the next character decides), so a
- * stream and the whole text yield the same tokens.
+ * stream and the whole text yield the same tokens. It holds a token back only while the sink says it may still be
+ * rewritten ({@link Sink#mayRewrite}): most words are sent on as soon as their first letters rule that out.
  */
 public final class ProseScanner {
   static final int MAX_TOKEN = 64;
@@ -32,6 +33,18 @@ public final class ProseScanner {
 
     /** A protected span begins or ends: words on either side are not neighbours. */
     void boundary();
+
+    /**
+     * Whether a token that begins with {@code prefix} could still be rewritten; when not, the scanner sends its
+     * characters on at once as verbatim text and reports the whole token to {@link #passed} at its end.
+     */
+    default boolean mayRewrite(CharSequence prefix) {
+      return true;
+    }
+
+    /** A complete prose token whose characters were already sent as verbatim text; for context only. */
+    default void passed(String token) {
+    }
   }
 
   private enum Mode { PROSE, LONG, FENCE, INLINE, QUOTE, SQUOTE, BRACKET }
@@ -43,6 +56,7 @@ public final class ProseScanner {
   private char closer;
   private int depth;
   private boolean heldQuote;
+  private boolean passing;
   private char prev = ' ';
 
   public ProseScanner(Sink sink) {
@@ -173,9 +187,19 @@ public final class ProseScanner {
       }
       default -> {
         token.append(c);
-        if (token.length() > MAX_TOKEN) {
+        if (passing) {
+          sink.verbatim(String.valueOf(c));
+        } else if (!sink.mayRewrite(token)) {
+          // Nothing this token can become will be rewritten: send it on now rather than at its end.
+          passing = true;
           sink.verbatim(token);
+        }
+        if (token.length() > MAX_TOKEN) {
+          if (!passing) {
+            sink.verbatim(token);
+          }
           token.setLength(0);
+          passing = false;
           mode = Mode.LONG;
         }
       }
@@ -213,7 +237,12 @@ public final class ProseScanner {
     if (token.length() > 0) {
       String t = token.toString();
       token.setLength(0);
-      sink.token(t);
+      if (passing) {
+        passing = false;
+        sink.passed(t);
+      } else {
+        sink.token(t);
+      }
     }
   }
 }

@@ -9,7 +9,7 @@ import java.util.Locale;
  * name or an acronym, and anything with digits or symbols is a number, a URL, a path or markup.
  */
 public final class Token {
-  private static final String TRAIL = ".,;:!?)";
+  static final String TRAIL = ".,;:!?)";
 
   private final String text;
   private final int coreStart;

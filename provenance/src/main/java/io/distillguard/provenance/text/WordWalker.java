@@ -54,6 +54,46 @@ public final class WordWalker implements ProseScanner.Sink {
   }
 
   @Override
+  public boolean mayRewrite(CharSequence prefix) {
+    int s = 0;
+    while (s < prefix.length() && prefix.charAt(s) == '(') {
+      s++;
+    }
+    int e = prefix.length();
+    while (e > s && Token.TRAIL.indexOf(prefix.charAt(e - 1)) >= 0) {
+      e--;
+    }
+    if (e - s < 1) {
+      return true;
+    }
+    if (e < prefix.length()) {
+      // closing punctuation ends the core: it must be a whole lexicon word now
+      String core = prefix.subSequence(s, e).toString();
+      return new Token(prefix.toString()).word(sentenceStart) != null
+          && lexicon.lookup(core.toLowerCase(java.util.Locale.ROOT)) != null;
+    }
+    for (int i = s; i < e; i++) {
+      char c = prefix.charAt(i);
+      boolean lower = c >= 'a' && c <= 'z';
+      boolean capital = i == s && sentenceStart && c >= 'A' && c <= 'Z';
+      if (!lower && !capital) {
+        return false;
+      }
+    }
+    return lexicon.hasPrefix(prefix.subSequence(s, e).toString().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  @Override
+  public void passed(String text) {
+    Token tk = new Token(text);
+    if (!tk.core().isEmpty() && Character.isLetter(tk.core().charAt(0))) {
+      words++;
+    }
+    context = tk.contextAfter();
+    sentenceStart = tk.endsSentence();
+  }
+
+  @Override
   public void token(String text) {
     Token tk = new Token(text);
     String inside = tk.contextInside();
