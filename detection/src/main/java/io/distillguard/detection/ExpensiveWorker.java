@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * job is dropped and counted ({@link #dropped}), so a burst of suspects costs detection evidence, not memory or
  * latency.
  *
- * <p>The tier is built on the worker thread when it starts (loading the model takes seconds), so starting the
- * worker does not hold up whoever starts it; jobs offered meanwhile wait in the queue. If the tier cannot be built
+ * <p>The tier is built on the worker thread when the first job arrives (loading the model takes seconds), so neither
+ * starting the worker nor a gateway that never sees a suspect pays for it; jobs offered meanwhile wait in the
+ * queue. If the tier cannot be built
  * (the model fails to load), the error is logged and every job is dropped and counted from then on: detection goes on
  * with the cheap tier alone.
  *
@@ -140,26 +141,47 @@ public final class ExpensiveWorker implements AutoCloseable {
   }
 
   private void run() {
+    Job first = null;
+    while (running && first == null) {
+      try {
+        first = queue.poll(200, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        // checked by the loop
+      }
+    }
+    if (first == null) {
+      return;
+    }
     try {
       tier = factory.get();
     } catch (RuntimeException | LinkageError e) {
       LOG.error("expensive detection tier disabled: it could not be built", e);
       broken = true;
-      for (Job j; (j = queue.poll()) != null; ) {
-        dropped.incrementAndGet();
-        done.incrementAndGet();
+      dropped.incrementAndGet();
+      done.incrementAndGet();
+      while (running) { // an offer racing with 'broken' may still land: keep counting them off
+        try {
+          if (queue.poll(200, TimeUnit.MILLISECONDS) != null) {
+            dropped.incrementAndGet();
+            done.incrementAndGet();
+          }
+        } catch (InterruptedException ignored) {
+          // checked by the loop
+        }
       }
       return;
     }
+    Job job = first;
     while (running) {
-      Job job;
-      try {
-        job = queue.poll(200, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        continue;
-      }
       if (job == null) {
-        continue;
+        try {
+          job = queue.poll(200, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          continue;
+        }
+        if (job == null) {
+          continue;
+        }
       }
       try {
         List<ExpensiveTier.Finding> findings = tier.observe(job.accountId(), job.prompt());
@@ -172,6 +194,7 @@ public final class ExpensiveWorker implements AutoCloseable {
         LOG.error("expensive detection failed for account {}", job.accountId(), e);
       } finally {
         done.incrementAndGet();
+        job = null;
       }
     }
   }
