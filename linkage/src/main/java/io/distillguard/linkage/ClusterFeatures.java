@@ -11,8 +11,8 @@ import java.util.Map;
  * @param members          accounts in the cluster
  * @param exchanges        their exchanges together
  * @param burstShare       share of members signed up within an hour of at least two other members
- * @param templateShare    share of members whose most used template skeleton is the cluster's most common one,
- *                         on at least 60% of their prompts
+ * @param templateShare    share of members that use the cluster's most common template skeleton on at least 60%
+ *                         of their prompts
  * @param shardShare       share of members that ask that template, never repeat a prompt and share no prompt with
  *                         the next such member: a prompt set split between accounts
  * @param latticeShare     share of members whose requests sit on the cluster's most common clock window (from
@@ -37,9 +37,12 @@ public record ClusterFeatures(int members, long exchanges, double burstShare, do
       if (p.createdAt != Long.MIN_VALUE) {
         created[known++] = p.createdAt;
       }
-      long t = topTemplate(p);
-      if (t != 0) {
-        templates.merge(t, 1, Integer::sum);
+      // Every skeleton covering most of a member's prompts gets its vote: with one prompt, its prefix, suffix and
+      // frame tie, and only the one the campaign's wrapper fixes is shared with the other members.
+      for (int i = 0; i < p.templates.slots(); i++) {
+        if (p.templates.counts[i] > 0 && p.templates.counts[i] >= 0.6 * p.templated) {
+          templates.merge(p.templates.keys[i], 1, Integer::sum);
+        }
       }
       long l = window(p);
       if (l != 0) {
@@ -76,7 +79,7 @@ public record ClusterFeatures(int members, long exchanges, double burstShare, do
     int sharded = 0;
     AccountProfile previous = null;
     for (AccountProfile p : members) {
-      if (dominantTemplate == 0 || topTemplate(p) != dominantTemplate) {
+      if (dominantTemplate == 0 || p.templates.count(dominantTemplate) < 0.6 * p.templated) {
         continue;
       }
       templated++;
@@ -103,15 +106,6 @@ public record ClusterFeatures(int members, long exchanges, double burstShare, do
     }
     long top = p.timing.top();
     return p.timing.share(top) >= 0.7 ? top : 0;
-  }
-
-  /** The account's most used template skeleton when it covers at least 60% of its templated prompts, else 0. */
-  static long topTemplate(AccountProfile p) {
-    long t = p.templates.top();
-    if (t == 0 || p.templated == 0) {
-      return 0;
-    }
-    return p.templates.count(t) >= 0.6 * p.templated ? t : 0;
   }
 
   private static long argmax(Map<Long, Integer> counts) {

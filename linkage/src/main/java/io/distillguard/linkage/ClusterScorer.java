@@ -15,7 +15,8 @@ import java.util.Map;
  * Combined by core's {@link LogisticScorer}, so reasons read like an account's.
  *
  * <p>The weights are set by hand, not fitted: a company's seats (large, one NAT, varied prompts, human timing) must
- * stay well below {@code watch}, a batch of team accounts opened the same day too, and a campaign that splits one
+ * stay well below {@code watch} (and the union of a hundred people's traffic is steady and sleepless, so the
+ * per-account model scores it high: its weight is kept low), a batch of team accounts opened the same day too, and a campaign that splits one
  * templated prompt set over many accounts on one clock must reach {@code block} even when each account sends less
  * than a median customer. See {@code docs/linkage.md} for the arithmetic.
  */
@@ -36,7 +37,7 @@ public final class ClusterScorer {
     w.put(TEMPLATES, 1.2);
     w.put(SHARDS, 1.8);
     w.put(SYNC, 1.6);
-    w.put(TRAFFIC, 2.5);
+    w.put(TRAFFIC, 1.0);
     scorer = new LogisticScorer(-4.5, w, List.of());
   }
 

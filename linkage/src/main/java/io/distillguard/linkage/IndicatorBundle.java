@@ -88,9 +88,10 @@ public record IndicatorBundle(
       if (p.systems.top() != 0) {
         systems.merge(p.systems.top(), 1, Integer::sum);
       }
-      long t = ClusterFeatures.topTemplate(p);
-      if (t != 0) {
-        templates.merge(t, 1, Integer::sum);
+      for (int i = 0; i < p.templates.slots(); i++) {
+        if (p.templates.counts[i] > 0 && p.templates.counts[i] >= 0.6 * p.templated) {
+          templates.merge(p.templates.keys[i], 1, Integer::sum);
+        }
       }
       if (p.payment != 0) {
         payments.merge(p.payment, 1, Integer::sum);
