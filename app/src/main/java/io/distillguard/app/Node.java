@@ -5,6 +5,7 @@ import io.distillguard.gateway.admin.AdminToken;
 import io.distillguard.gateway.config.GatewayConfig;
 import io.distillguard.store.Store;
 import io.distillguard.store.jdbc.JdbcStore;
+import io.distillguard.ui.Dashboard;
 import io.distillguard.upstream.BuiltinUpstream;
 import io.distillguard.upstream.BuiltinUpstreamOptions;
 import java.net.InetAddress;
@@ -49,7 +50,10 @@ final class Node implements AutoCloseable {
         url = upstream.baseUrl();
       }
       String token = AdminToken.resolve(config.admin.token, System.getenv(AdminToken.ENV), dataDir);
-      Gateway gateway = Gateway.builder(config, store).upstreamUrl(url).adminToken(token).start();
+      Gateway gateway = Gateway.builder(config, store).upstreamUrl(url).adminToken(token)
+          .adminExtension((router, g) -> Dashboard.mount(router, g, store, config, new Dashboard.Options(dataDir,
+              "1".equals(System.getenv("DISTILLGUARD_UI_SECURE_COOKIES")), java.time.Clock.systemUTC())))
+          .start();
       return new Node(config, store, upstream, gateway);
     } catch (RuntimeException e) {
       if (upstream != null) {
@@ -62,6 +66,11 @@ final class Node implements AutoCloseable {
 
   String dataUrl() {
     return "http://" + hostForUrl(config.server.host) + ":" + gateway.port();
+  }
+
+  /** The analyst dashboard (sign in with the admin token). */
+  String dashboardUrl() {
+    return adminUrl() + "/ui/";
   }
 
   String adminUrl() {
