@@ -273,8 +273,9 @@ public final class LinkageEngine {
   public String lastRecomputation() {
     Clusterer.Stats s = clusterer.stats();
     return String.format(java.util.Locale.ROOT, "%d accounts, %d candidate pairs scored, %d confident edges, "
-        + "%d clusters (%d split into communities) in %.1f ms", profiles.size(), s.pairsScored(),
-        s.confidentEdges(), clusters.size(), s.splitComponents(), s.nanos() / 1e6);
+        + "%d clusters (%d split into communities) in %.1f ms (pairs %.1f ms, components and communities %.1f ms)",
+        profiles.size(), s.pairsScored(), s.confidentEdges(), clusters.size(), s.splitComponents(), s.nanos() / 1e6,
+        s.scoringNanos() / 1e6, s.communityNanos() / 1e6);
   }
 
   // ------------------------------------------------------------------------------------------ views

@@ -1,0 +1,232 @@
+package io.distillguard.bench;
+
+import io.distillguard.core.ChatMessage;
+import io.distillguard.core.Exchange;
+import io.distillguard.core.Outcome;
+import io.distillguard.core.SamplingParams;
+import io.distillguard.linkage.LinkageConfig;
+import io.distillguard.linkage.LinkageEngine;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Cross-account linkage at scale, on one thread, with synthetic traffic that has the shapes linkage cares about:
+ * individuals on their own addresses with popular clients and public system prompts, company seats behind NATs
+ * with team cards, and hydras of 1,000-5,000 accounts on rented subnets with one template and one clock.
+ *
+ * <ul>
+ *   <li><b>edge generation</b>: {@link LinkageEngine#accept} (profile update, text features, new keys filed,
+ *       candidate pairs proposed, incremental joins) on pre-built exchanges, in exchanges per CPU second of the
+ *       thread, after a warm-up, with the per-exchange latency distribution (HdrHistogram);</li>
+ *   <li><b>clustering</b>: {@link LinkageEngine#recompute} over {@code --accounts} accounts (default 1,000,000)
+ *       whose traffic was fed first, wall and CPU seconds, three times.</li>
+ * </ul>
+ *
+ * <p>{@code java -Xmx12g -cp bench/target/benchmarks.jar io.distillguard.bench.LinkageBench [--accounts N]
+ * [--exchanges-per-account K]}
+ */
+public final class LinkageBench {
+  private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+  private static final String[] UAS = {"OpenAI/Python 1.54.4", "OpenAI/JS 4.73.0", "Mozilla/5.0 Chrome/131.0",
+      "python-requests/2.32.3", "curl/8.5.0", "Go-http-client/2.0"};
+  private static final String[] SYSTEMS = {"You are a helpful assistant.",
+      "You are a helpful, friendly assistant. Keep answers short unless asked for detail."};
+  private static final String[] WORDS = ("the a of to and in is it you that he was for on are with as I his they "
+      + "be at one have this from or had by word but what some we can out other were all there when up use your "
+      + "how said an each she which do their time if will way about many then them write would like so these her "
+      + "long make thing see him two has look more day could go come did number sound no most people my over know "
+      + "water than call first who may down side been now find river mountain cloud engine garden harbor violin")
+      .split(" ");
+
+  private LinkageBench() {}
+
+  public static void main(String[] args) {
+    int accounts = 1_000_000;
+    int perAccount = 3;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--accounts" -> accounts = Integer.parseInt(args[++i]);
+        case "--exchanges-per-account" -> perAccount = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    System.out.printf(Locale.ROOT, "java %s, %d cores, max heap %d MB%n", System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+    edgeGeneration();
+    clustering(accounts, perAccount);
+  }
+
+  /** Generates accounts' exchanges in time order per account. */
+  static final class Population {
+    final SplittableRandom r = new SplittableRandom(42);
+    final long t0 = Instant.parse("2025-03-03T00:00:00Z").getEpochSecond();
+    final Map<String, Map<String, String>> attributes = new HashMap<>();
+    final Map<String, Instant> created = new HashMap<>();
+    long seq;
+    int hydraLeft;
+    int hydraIndex;
+    String[] hydraSubnets;
+    String hydraTemplate;
+    String[] orgNat;
+    int orgLeft;
+    String orgCard;
+    String orgUa;
+
+    /** The next account's exchanges; about 5% of accounts belong to hydras of 1,000-5,000, 30% are company seats. */
+    List<Exchange> account(int i, int exchanges) {
+      String id = "acct_" + i;
+      List<Exchange> out = new ArrayList<>(exchanges);
+      Map<String, String> attrs = new HashMap<>();
+      if (hydraLeft == 0 && r.nextInt(57_000) == 0) {
+        hydraLeft = 1000 + r.nextInt(4001);
+        hydraIndex++;
+        hydraSubnets = new String[4];
+        for (int k = 0; k < 4; k++) {
+          hydraSubnets[k] = (185 + r.nextInt(10)) + "." + r.nextInt(256) + "." + r.nextInt(256) + ".";
+        }
+        hydraTemplate = r.nextBoolean() ? "Complete the following task as well as you can.\n\n" : "[INST] ";
+      }
+      if (hydraLeft > 0) {
+        hydraLeft--;
+        long createdAt = t0 + (i % 20) * 3600L;
+        attrs.put("signup_ip", hydraSubnets[r.nextInt(4)] + (1 + r.nextInt(254)));
+        attrs.put("email_domain", "mail" + hydraIndex + ".xyz");
+        register(id, attrs, createdAt);
+        long tick = createdAt / 900 * 900 + 900;
+        for (int k = 0; k < exchanges; k++) {
+          long at = tick + (long) (k * 32 + (i % 32)) * 900 + r.nextInt(3);
+          out.add(exchange(id, at, hydraSubnets[r.nextInt(4)] + (1 + r.nextInt(254)), UAS[0], null,
+              hydraTemplate + "Task " + i + "-" + k + ": " + words(8)));
+        }
+        return out;
+      }
+      if (orgLeft == 0 && r.nextDouble() < 0.02) {
+        orgLeft = 2 + r.nextInt(60);
+        orgNat = new String[] {(20 + r.nextInt(100)) + "." + r.nextInt(256) + "." + r.nextInt(256) + "."};
+        orgCard = r.nextBoolean() ? "card_org" + i : null;
+        orgUa = UAS[r.nextInt(UAS.length)];
+      }
+      if (orgLeft > 0) {
+        orgLeft--;
+        String ip = orgNat[0] + (10 + r.nextInt(3));
+        attrs.put("payment_fingerprint", orgCard != null ? orgCard : "card_" + i);
+        attrs.put("signup_ip", ip);
+        attrs.put("email_domain", "org" + orgNat[0] + "example");
+        register(id, attrs, t0 - 86_400L * (30 + r.nextInt(700)));
+        for (int k = 0; k < exchanges; k++) {
+          out.add(exchange(id, t0 + r.nextInt(3 * 86_400), ip, r.nextDouble() < 0.7 ? orgUa : UAS[r.nextInt(3)],
+              null, words(6 + r.nextInt(20))));
+        }
+        return out;
+      }
+      String ip = (20 + r.nextInt(180)) + "." + r.nextInt(256) + "." + r.nextInt(256) + "." + (1 + r.nextInt(254));
+      if (r.nextBoolean()) {
+        attrs.put("payment_fingerprint", "card_" + i);
+      }
+      attrs.put("signup_ip", ip);
+      attrs.put("email_domain", r.nextDouble() < 0.6 ? "gmail.com" : "mail" + r.nextInt(50) + ".example");
+      register(id, attrs, t0 - 86_400L * r.nextInt(900));
+      String ua = UAS[r.nextInt(UAS.length)];
+      String system = r.nextDouble() < 0.1 ? SYSTEMS[r.nextInt(SYSTEMS.length)] : null;
+      for (int k = 0; k < exchanges; k++) {
+        out.add(exchange(id, t0 + r.nextInt(3 * 86_400), ip, ua, system, words(4 + r.nextInt(30)) + "?"));
+      }
+      return out;
+    }
+
+    private void register(String id, Map<String, String> attrs, long createdAt) {
+      attributes.put(id, attrs);
+      created.put(id, Instant.ofEpochSecond(createdAt));
+    }
+
+    String words(int n) {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        sb.append(i == 0 ? "" : " ").append(WORDS[r.nextInt(WORDS.length)]);
+      }
+      return sb.toString();
+    }
+
+    Exchange exchange(String account, long at, String ip, String ua, String system, String user) {
+      List<ChatMessage> m = system == null ? List.of(new ChatMessage("user", user))
+          : List.of(new ChatMessage("system", system), new ChatMessage("user", user));
+      return new Exchange("x" + (seq++), Instant.ofEpochSecond(at), account, account + "-k", ip, ua,
+          Long.toHexString(ua.hashCode()), "/v1/chat/completions", "m", SamplingParams.NONE, false, m, "answer",
+          Exchange.promptDigest(m), user.length(), null, 6, 20, 30, 200, Outcome.OK, null, 1000, 900, 100);
+    }
+  }
+
+  private static void edgeGeneration() {
+    Population pop = new Population();
+    List<Exchange> exchanges = new ArrayList<>();
+    int accounts = 200_000;
+    for (int i = 0; i < accounts; i++) {
+      exchanges.addAll(pop.account(i, 5));
+    }
+    System.out.printf(Locale.ROOT, "%nedge generation: %,d exchanges of %,d accounts, one thread%n",
+        exchanges.size(), accounts);
+    for (int round = 1; round <= 3; round++) {
+      LinkageEngine engine = new LinkageEngine(LinkageConfig.defaults(), null);
+      for (Map.Entry<String, Map<String, String>> a : pop.attributes.entrySet()) {
+        engine.account(a.getKey(), a.getValue(), pop.created.get(a.getKey()));
+      }
+      Histogram h = new Histogram(3);
+      long cpu0 = MX.getCurrentThreadCpuTime();
+      long wall0 = System.nanoTime();
+      long last = wall0;
+      for (int i = 0; i < exchanges.size(); i++) {
+        engine.accept(exchanges.get(i));
+        if ((i & 63) == 0) {
+          long now = System.nanoTime();
+          h.recordValue(Math.max(1, (now - last) / 64));
+          last = now;
+        }
+      }
+      long cpu = MX.getCurrentThreadCpuTime() - cpu0;
+      long wall = System.nanoTime() - wall0;
+      System.out.printf(Locale.ROOT, "  round %d: %,.0f exchanges per CPU second (%,.0f per wall second); "
+          + "per exchange (mean of 64) p50 %.1f us, p99 %.1f us, p99.9 %.1f us; %,d keys%n", round,
+          exchanges.size() * 1e9 / cpu, exchanges.size() * 1e9 / wall, h.getValueAtPercentile(50) / 1e3,
+          h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, engine.keyCount());
+    }
+  }
+
+  private static void clustering(int accounts, int perAccount) {
+    Population pop = new Population();
+    LinkageEngine engine = new LinkageEngine(LinkageConfig.defaults(), null);
+    long fed = 0;
+    long t0 = System.nanoTime();
+    for (int i = 0; i < accounts; i++) {
+      List<Exchange> ex = pop.account(i, perAccount);
+      String id = "acct_" + i;
+      engine.account(id, pop.attributes.remove(id), pop.created.remove(id));
+      for (Exchange e : ex) {
+        engine.accept(e);
+        fed++;
+      }
+    }
+    System.out.printf(Locale.ROOT, "%nclustering: %,d accounts (%d hydras), %,d exchanges fed in %.1f s, %,d keys%n",
+        accounts, pop.hydraIndex, fed, (System.nanoTime() - t0) / 1e9, engine.keyCount());
+    Instant now = Instant.parse("2025-03-06T00:00:00Z");
+    for (int round = 1; round <= 3; round++) {
+      long cpu0 = MX.getCurrentThreadCpuTime();
+      long wall0 = System.nanoTime();
+      int actions = engine.recompute(now.plusSeconds(round * 900L)).size();
+      long cpu = MX.getCurrentThreadCpuTime() - cpu0;
+      long wall = System.nanoTime() - wall0;
+      System.out.printf(Locale.ROOT, "  recompute %d: %.1f s wall, %.1f s CPU; %s; %,d actions%n", round,
+          wall / 1e9, cpu / 1e9, engine.lastRecomputation(), actions);
+    }
+    Runtime rt = Runtime.getRuntime();
+    System.gc();
+    System.out.printf(Locale.ROOT, "  heap after GC: %,d MB%n", (rt.totalMemory() - rt.freeMemory()) >> 20);
+  }
+}
