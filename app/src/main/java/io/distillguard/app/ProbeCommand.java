@@ -47,6 +47,9 @@ public final class ProbeCommand implements Callable<Integer> {
 
   @Option(names = "--max", defaultValue = "1000", paramLabel = "N", description = "prompts sent at most") int max;
   @Option(names = "--max-tokens", defaultValue = "256") int maxTokens;
+  @Option(names = "--samples", defaultValue = "1", paramLabel = "N",
+      description = "answers asked per prompt (different seeds): more distinct word choices from the same prompts")
+  int samples;
   @Option(names = "--concurrency", defaultValue = "4") int concurrency;
   @Option(names = "--seed", defaultValue = "1") long seed;
 
@@ -119,11 +122,16 @@ public final class ProbeCommand implements Callable<Integer> {
       if (ps.size() > max) {
         ps = ps.subList(0, max);
       }
-      ProbeTarget.Answers a = new ProbeTarget(target, model, apiKey, concurrency).ask(ps, maxTokens, seed);
+      List<String> asked = new ArrayList<>();
+      for (int i = 0; i < Math.max(1, samples); i++) {
+        asked.addAll(ps);
+      }
+      ProbeTarget.Answers a = new ProbeTarget(target, model, apiKey, concurrency).ask(asked, maxTokens, seed);
       answers = a.texts();
       facts.put("target", target);
       facts.put("model", model);
-      facts.put("prompts sent", ps.size());
+      facts.put("prompts", ps.size());
+      facts.put("answers per prompt", Math.max(1, samples));
       facts.put("failed requests", a.failed());
     }
     facts.put("accounts listed", ids.size());
