@@ -76,8 +76,9 @@ public final class Dashboard {
 
   private void register(Router r) {
     r.route("/ui*").order(-1).handler(this::headers);
-    r.get("/ui").handler(ctx -> redirect(ctx, "/ui/"));
-    r.get("/ui/").handler(ctx -> {
+    r.getWithRegex("/ui").handler(ctx -> redirect(ctx, "/ui/"));
+    // A regex: a plain "/ui/" route would also take every path below it.
+    r.getWithRegex("/ui/").handler(ctx -> {
       if (session(ctx).isPresent()) {
         asset(ctx, "/ui/static/index.html");
       } else {
@@ -107,7 +108,8 @@ public final class Dashboard {
     r.putHeader("Content-Security-Policy", CSP)
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("X-Frame-Options", "DENY")
-        .putHeader("Referrer-Policy", "no-referrer")
+        // same-origin, not no-referrer: under no-referrer a form POST carries "Origin: null" and fails the check
+        .putHeader("Referrer-Policy", "same-origin")
         .putHeader("Cross-Origin-Opener-Policy", "same-origin")
         .putHeader("Cross-Origin-Resource-Policy", "same-origin")
         .putHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")

@@ -67,7 +67,8 @@ final class CaseHtml {
     h2(1);
     for (JsonNode a : c.path("accounts")) {
       sb.append("<h3>").append(esc("Account " + a.path("account").path("id").asText())).append("</h3>");
-      sb.append("<table><tr><th>Signal</th><th>Value</th><th>Contribution</th><th>Explanation</th></tr>");
+      sb.append("<table><tr><th class=\"w15\">Signal</th><th class=\"w10\">Value</th><th class=\"w15\">Contribution</th>"
+          + "<th class=\"w60\">Explanation</th></tr>");
       for (JsonNode r : a.path("risk").path("reasons")) {
         sb.append("<tr><td>").append(esc(r.path("signal").asText())).append("</td><td class=\"num\">")
             .append(num(r.path("value"))).append("</td><td class=\"num\">").append(num(r.path("contribution")))
@@ -90,7 +91,8 @@ final class CaseHtml {
         .append(" recorded points for the first account (one per material change of its score).</p>");
 
     h2(3);
-    sb.append("<table><tr><th>Count</th><th>Template (numbers and quotes replaced)</th><th>Example</th></tr>");
+    sb.append("<table><tr><th class=\"w10\">Count</th><th class=\"w45\">Template (numbers and quotes replaced)</th>"
+        + "<th class=\"w45\">Example</th></tr>");
     for (JsonNode t : first.path("templates")) {
       sb.append("<tr><td class=\"num\">").append(t.path("count").asText()).append("</td><td class=\"mono\">")
           .append(esc(t.path("shape").asText())).append("</td><td class=\"mono\">")
@@ -257,5 +259,5 @@ final class CaseHtml {
       + ".kv th{width:28%}.num{text-align:right}.mono{font-family:'DejaVu Sans Mono',monospace;font-size:8.5pt;"
       + "white-space:pre-wrap}.small{font-size:8pt;color:#444}.meta{color:#444;font-size:9pt}"
       + ".chart{width:100%;max-width:900px}.ex{border:1px solid #ddd;padding:4px 8px;margin:6px 0;"
-      + "page-break-inside:avoid}";
+      + "page-break-inside:avoid}.w10{width:10%}.w15{width:15%}.w45{width:45%}.w60{width:60%}";
 }

@@ -138,13 +138,13 @@ async function overview() {
   main.appendChild(h('div', { class: 'grid' },
     card('Highest risk', table([{ label: 'Account' }, { label: 'Name' }, { label: 'Status' },
       { label: 'Score', num: true }], o.top_accounts.map((a) => h('tr', {}, h('td', {}, accountLink(a.id)),
-      h('td', {}, a.name || ''), h('td', {}, badge(a.status)), h('td', { class: 'num' }, fmtScore(a.score))))),
+      h('td', {}, a.name || ''), h('td', {}, badge(a.status)), h('td', { class: 'num' }, fmtScore(a.score)))),
       { id: 'top-accounts' })),
     card('Active clusters', o.totals.clusters === null ? h('p', { class: 'muted' }, 'Linkage is off.')
       : table([{ label: 'Cluster' }, { label: 'Members', num: true }, { label: 'Level' },
         { label: 'Score', num: true }], o.clusters.map((c) => h('tr', {}, h('td', {}, clusterLink(c.id)),
         h('td', { class: 'num' }, fmtNum(c.size)), h('td', {}, badge(c.level)),
-        h('td', { class: 'num' }, fmtScore(c.score))))), { empty: 'No clusters yet.' })));
+        h('td', { class: 'num' }, fmtScore(c.score)))), { empty: 'No clusters yet.' }))));
 }
 
 async function accounts(query) {
