@@ -51,6 +51,7 @@ final class DemoCommand implements Callable<Integer> {
     c.server.port = 0;
     c.admin.port = 0;
     c.replay = true; // the simulated day carries its own clock in X-DistillGuard-Event-Time
+    c.linkage.interval = Duration.ofSeconds(2); // the day passes in under a minute: recompute clusters often
     Path sets = DataSets.locate(dataSets);
     out.println("== DistillGuard demo ==");
     out.println("Starting the gateway with the builtin upstream (a stand-in that retrieves canned answers; "
@@ -128,6 +129,8 @@ final class DemoCommand implements Callable<Integer> {
           + "/admin/v1/exchanges?account=acme-prod&limit=5'");
       out.println("  an account    curl -H 'Authorization: Bearer " + token + "' " + admin + "/admin/v1/accounts/"
           + day.exampleAccount() + "     (risk score and reasons)");
+      out.println("  clusters      curl -H 'Authorization: Bearer " + token + "' " + admin
+          + "/admin/v1/clusters     (then /admin/v1/clusters/<id> for members and evidence)");
       out.println("  audit log     curl -H 'Authorization: Bearer " + token + "' '" + admin
           + "/admin/v1/audit?limit=20'     (every automatic and manual action, hash-chained)");
       out.println("  metrics       curl " + admin + "/metrics | grep distillguard_gateway_overhead");

@@ -3,6 +3,8 @@ package io.distillguard.app;
 import io.distillguard.core.detect.Reason;
 import io.distillguard.core.detect.Verdict;
 import io.distillguard.gateway.detection.DetectionService;
+import io.distillguard.linkage.ClusterView;
+import io.distillguard.linkage.LinkageAction;
 import io.distillguard.sim.Label;
 import io.distillguard.sim.SimAccount;
 import io.distillguard.sim.Simulation;
@@ -43,6 +45,9 @@ final class DemoDay {
   private final java.util.concurrent.atomic.AtomicInteger embeddingVerdicts =
       new java.util.concurrent.atomic.AtomicInteger();
   private String example = "acme-prod";
+  private final Map<String, LinkageAction> firstLinkage = new ConcurrentHashMap<>();
+  private final java.util.Set<String> printedClusters = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong joined = new java.util.concurrent.atomic.AtomicLong();
 
   DemoDay(PrintStream out, Node node, Path dataSets) {
     this.out = out;
@@ -61,6 +66,9 @@ final class DemoDay {
         + "; the day's clock travels in X-DistillGuard-Event-Time, so it runs in well under a minute)");
     DetectionService detection = node.gateway.detection();
     detection.addListener(this::onVerdict);
+    if (node.gateway.linkage() != null) {
+      node.gateway.linkage().addListener(this::onLinkage);
+    }
     HttpRunner runner = new HttpRunner(new HttpRunner.Options()
         .target(node.dataUrl()).admin(node.adminUrl()).adminToken(node.gateway.adminToken())
         .replayHeaders(true).concurrency(32).listener(records::add)
@@ -89,6 +97,32 @@ final class DemoDay {
     synchronized (out) {
       out.printf(Locale.ROOT, "   [%s] %s (%s) -> %s, score %.2f; %s%n", clock(v.at()), v.accountId(), who,
           v.level().status().wireName(), v.risk().score(), why);
+    }
+  }
+
+  /** A cluster's level rose (printed once per cluster and level), or an account joined a cluster on sight. */
+  private void onLinkage(LinkageAction a) {
+    firstLinkage.putIfAbsent(a.accountId(), a);
+    if (a.joined()) {
+      joined.incrementAndGet();
+      return;
+    }
+    if (!printedClusters.add(a.clusterId() + "/" + a.level())) {
+      return;
+    }
+    SimAccount acc = accounts.get(a.accountId());
+    String who = acc == null ? "?" : acc.label().kind() == Label.Kind.CAMPAIGN ? "campaign " + acc.label().group()
+        : "benign";
+    List<Reason> reasons = new ArrayList<>(a.risk().reasons());
+    reasons.sort((x, y) -> Double.compare(y.contribution(), x.contribution()));
+    StringBuilder why = new StringBuilder();
+    for (int i = 0; i < Math.min(2, reasons.size()); i++) {
+      why.append(i == 0 ? "" : "; ").append(reasons.get(i).signal()).append(": ")
+          .append(reasons.get(i).explanation());
+    }
+    synchronized (out) {
+      out.printf(Locale.ROOT, "   [%s] cluster %s (linked accounts of %s) -> %s, score %.2f; %s%n", clock(a.at()),
+          a.clusterId(), who, a.level().status().wireName(), a.risk().score(), why);
     }
   }
 
@@ -134,6 +168,16 @@ final class DemoDay {
         }
       }
     }
+    for (Map.Entry<String, LinkageAction> e : firstLinkage.entrySet()) {
+      SimAccount a = accounts.get(e.getKey());
+      Campaign c = a == null || a.label().kind() != Label.Kind.CAMPAIGN ? null : campaigns.get(a.label().group());
+      if (c != null) {
+        c.caught.add(e.getKey());
+        if (c.firstCatch == null || e.getValue().at().isBefore(c.firstCatch)) {
+          c.firstCatch = e.getValue().at();
+        }
+      }
+    }
     for (RequestRecord r : snapshot) {
       Campaign c = r.label().kind() == Label.Kind.CAMPAIGN ? campaigns.get(r.label().group()) : null;
       if (c != null && r.attack() && r.served() && (c.firstCatch == null || r.time().isBefore(c.firstCatch))) {
@@ -165,8 +209,44 @@ final class DemoDay {
     } else if (x != null) {
       out.println("  expensive tier: " + (x.broken() ? "could not start (see the log)" : "still loading its model"));
     }
-    out.println("  A hydra spreads its harvest over many small accounts that each look ordinary: per-account "
-        + "detection is not built to see it; cross-account linkage is.");
+    printClusters();
+  }
+
+  /** The clusters linkage acted on: who is in them and why. */
+  private void printClusters() {
+    if (node.gateway.linkage() == null) {
+      return;
+    }
+    out.println("  Cross-account linkage: a hydra spreads its harvest over many small accounts that each look "
+        + "ordinary; linked, it is scored and blocked as one actor.");
+    int shown = 0;
+    for (ClusterView v : node.gateway.linkage().clusters()) {
+      if (v.level() == io.distillguard.core.detect.RiskLevel.NONE) {
+        continue;
+      }
+      Map<String, Integer> by = new TreeMap<>();
+      for (String m : v.members()) {
+        SimAccount a = accounts.get(m);
+        String k = a == null ? "unknown" : a.label().kind() == Label.Kind.CAMPAIGN ? "campaign " + a.label().group()
+            : "benign";
+        by.merge(k, 1, Integer::sum);
+      }
+      List<Reason> reasons = new ArrayList<>(v.risk().reasons());
+      reasons.sort((x, y) -> Double.compare(y.contribution(), x.contribution()));
+      out.printf(Locale.ROOT, "    cluster %s: %d accounts %s, %s (score %.2f)%s%n", v.id(), v.size(), by,
+          v.level().status().wireName(), v.risk().score(), reasons.isEmpty() ? ""
+              : "; " + reasons.get(0).signal() + ": " + reasons.get(0).explanation());
+      shown++;
+    }
+    if (shown == 0) {
+      out.println("    no cluster was acted on");
+    }
+    long benignClustered = node.gateway.linkage().clusters().stream()
+        .filter(v -> v.level() == io.distillguard.core.detect.RiskLevel.NONE)
+        .mapToLong(ClusterView::size).sum();
+    out.printf(Locale.ROOT, "    %d accounts joined an acted-on cluster on sight and were refused from then on; "
+        + "%d accounts in clusters left alone (companies' seats behind one NAT or card)%n", joined.get(),
+        benignClustered);
   }
 
   private static String clock(Instant t) {

@@ -66,6 +66,8 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
   private volatile Map<String, ClusterView> byId = Map.of();
   private final Map<String, String> clusterOf = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile DetectionService detection;
+  private final List<java.util.function.Consumer<LinkageAction>> listeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private Instant latestEvent;
   private long nextRecompute;
 
@@ -85,6 +87,14 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
     this.worker = new Thread(this::run, "linkage");
     worker.setDaemon(true);
     worker.start();
+  }
+
+  /**
+   * Called for every action that raised an account's status, after the enforcement cache has it (on the linkage
+   * thread; keep it short).
+   */
+  public void addListener(java.util.function.Consumer<LinkageAction> listener) {
+    listeners.add(listener);
   }
 
   /** Lets analysts' cluster rulings cap per-account detection too (as an account ruling does). */
@@ -256,9 +266,7 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
         if (item instanceof Task t) {
           t.run().run();
         } else if (item instanceof Exchange e) {
-          if (latestEvent == null || e.eventTime().isAfter(latestEvent)) {
-            latestEvent = e.eventTime();
-          }
+          latestEvent = e.eventTime();
           apply(engine.accept(e));
         }
         if (System.nanoTime() >= nextRecompute) {
@@ -276,7 +284,8 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
 
   private void recompute() {
     nextRecompute = System.nanoTime() + intervalNanos;
-    // Replayed traffic carries its own clock: clusters form at the time of the traffic, not of the replay.
+    // Replayed traffic carries its own clock: clusters form at the time of the traffic being processed (the last
+    // exchange's, not the largest seen: live and replayed requests may be mixed), not of the replay.
     Instant at = latestEvent != null ? latestEvent : clock.instant();
     apply(engine.recompute(at));
     recomputations.incrementAndGet();
@@ -318,6 +327,13 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
       setStatus(a.accountId(), target, now);
       actions.incrementAndGet();
       raised.putIfAbsent(a.clusterId(), a);
+      for (java.util.function.Consumer<LinkageAction> l : listeners) {
+        try {
+          l.accept(a);
+        } catch (RuntimeException e) {
+          LOG.error("linkage listener failed for account {}", a.accountId(), e);
+        }
+      }
     }
     for (LinkageAction a : raised.values()) {
       Map<String, String> d = new LinkedHashMap<>();
