@@ -41,6 +41,7 @@ final class CaseHtml {
     h2(0);
     table(new String[][] {
         {"Subject", subject},
+        {"Name", first.path("account").path("name").asText("-")},
         {"Accounts in scope", c.path("accounts_total").asText() + " (" + c.path("accounts_detailed").asText()
             + " detailed)"},
         {"Status", first.path("account").path("status").asText("-")},
