@@ -1,23 +1,23 @@
 package io.distillguard.provenance.detect;
 
-import io.distillguard.provenance.lexicon.Lexicon;
 import io.distillguard.provenance.watermark.KeyedChoice;
 import io.distillguard.provenance.watermark.WatermarkKey;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The watermark test: for each key, how many of a text's distinct events use the key's preferred variant, against
- * how many a text written without the key would use by chance.
+ * The watermark test: for each key, how strongly a text's (context, set) pairs tilt towards the key's preferred
+ * variants, against how strongly a text written without the key would by chance.
  *
  * <p>Null hypothesis: the text was written without this key. The key's preferences are uniform pseudo-random
- * choices, independent of any text written without it, so each distinct event with a set of k words hits with
- * probability exactly 1/k, independently across distinct (context, set) pairs ({@link ScoredEvents}); the number of
- * hits is Poisson-binomial and its tail is the p-value. Only events the key selects at the detector's strength are
- * counted (the key knows which pairs it would have rewritten; the rest carry no signal).
+ * choices, independent of any text written without it, and independent across distinct (context, set) pairs. So,
+ * given the text, the statistic (the sum over the pairs the key selects of the pair's standardized tilt towards the
+ * preferred variant, see {@link ScoredEvents}) is a sum of independent variables, each uniform over that pair's
+ * tilts: its distribution is known exactly from the text itself, whatever the text's own word frequencies, and
+ * its upper tail is the p-value ({@link LatticeSumTail}). With two-word sets every pair counts +1 or -1: does the
+ * text favour the key's variant here more than it does elsewhere? Only pairs the key selects at the detector's
+ * strength are counted (the key knows which pairs it would have rewritten; the rest carry no signal).
  *
  * <p>Many keys at once: each key gets its own p-value, and the family is corrected with Holm's step-down method,
  * which controls the chance of any false accusation among all keys tested, under any dependence between them
@@ -25,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class KeyedTest {
   private final double strength;
-  private final Map<String, PoissonBinomialTail> tails = new ConcurrentHashMap<>();
 
   /**
    * @param strength the watermark strength the detector assumes: pairs a key selects at this strength are scored.
@@ -45,29 +44,39 @@ public final class KeyedTest {
   /** One key, no correction. */
   public KeyScore score(ScoredEvents events, WatermarkKey key) {
     KeyedChoice choice = new KeyedChoice(key);
-    int[] bySize = new int[Lexicon.MAX_SET + 1];
-    int n = 0;
+    List<int[]> selected = new ArrayList<>();
+    long t = 0;
     int hits = 0;
+    double expected = 0;
+    double hitVar = 0;
     for (ScoredEvents.Event e : events.events()) {
       choice.at(e.context(), e.set());
       if (!choice.selected(strength)) {
         continue;
       }
-      n++;
-      bySize[Math.min(e.size(), bySize.length - 1)]++;
-      if (choice.preferred(e.size()) == e.variant()) {
+      int[] score = e.score();
+      selected.add(score);
+      int pref = choice.preferred(e.size());
+      t += score[pref];
+      if (score[pref] > 0) {
         hits++;
       }
+      int favoured = 0;
+      for (int s : score) {
+        favoured += s > 0 ? 1 : 0;
+      }
+      double p = (double) favoured / score.length;
+      expected += p;
+      hitVar += p * (1 - p);
     }
-    if (n == 0) {
-      return new KeyScore(key, 0, 0, 0, 0, 0, 0, 0);
+    if (selected.isEmpty()) {
+      return new KeyScore(key, 0, 0, 0, 0, 0, 0, 0, 0);
     }
-    PoissonBinomialTail tail = tail(bySize);
-    double mean = tail.mean();
+    LatticeSumTail tail = new LatticeSumTail(selected);
     double var = tail.variance();
-    double z = var > 0 ? (hits - mean) / Math.sqrt(var) : 0;
-    double log10P = tail.log10Upper(hits);
-    return new KeyScore(key, n, hits, mean, var, z, log10P, log10P);
+    double z = var > 0 ? (t - tail.mean()) / Math.sqrt(var) : 0;
+    double log10P = tail.log10Upper(t);
+    return new KeyScore(key, selected.size(), hits, expected, hitVar, z, log10P, log10P, tail.log10MidP(t));
   }
 
   /**
@@ -92,21 +101,5 @@ public final class KeyedTest {
       out.add(s.adjusted(running));
     }
     return out;
-  }
-
-  private PoissonBinomialTail tail(int[] bySize) {
-    StringBuilder sig = new StringBuilder();
-    List<Integer> counts = new ArrayList<>();
-    List<Double> probs = new ArrayList<>();
-    for (int k = 2; k < bySize.length; k++) {
-      if (bySize[k] > 0) {
-        sig.append(k).append(':').append(bySize[k]).append(' ');
-        counts.add(bySize[k]);
-        probs.add(1.0 / k);
-      }
-    }
-    return tails.computeIfAbsent(sig.toString(), s -> new PoissonBinomialTail(
-        counts.stream().mapToInt(Integer::intValue).toArray(),
-        probs.stream().mapToDouble(Double::doubleValue).toArray()));
   }
 }

@@ -33,13 +33,20 @@ import net.sf.extjwnl.dictionary.Dictionary;
  *   <li>every word of a set takes the same indefinite article ("a" or "an"), judged by its first letter, so the
  *       word before it stays grammatical.
  * </ul>
- * Adjectives, adverbs and singular nouns only: verbs inflect, and a substitution must not break agreement. Words of
- * fewer than four letters are left out (mostly abbreviations: "pct", "gal").
+ * Nouns get a second set of their regular plurals. Verbs get one set per form: the base form, and the regular
+ * third person singular, past ({@code -ed}, the same as the past participle for a regular verb) and {@code -ing}
+ * forms, each kept only when WordNet's morphology reads it back as that verb alone and as no other word (so
+ * "uses" is dropped: it is also a plural noun), and never for verbs with irregular forms or a final consonant that
+ * may double ("stop", "stopped"). Words of fewer than four letters are left out (mostly abbreviations: "pct").
+ *
+ * <p>Before the synonym sets come spelling variants ({@link #spellingGroups}): pairs such as color/colour or
+ * organize/organise that WordNet lists as the same word in exactly the same senses, with their inflections. They
+ * are safe in every sense, since they are one word spelled two ways.
  */
 public final class WordNetVariants {
   static final int MAX_SENSES = 3;
   static final double MIN_DOMINANCE = 0.75;
-    private static final POS[] KINDS = {POS.ADJECTIVE, POS.ADVERB, POS.NOUN};
+  private static final POS[] KINDS = {POS.ADJECTIVE, POS.ADVERB, POS.NOUN, POS.VERB};
   private static final Pattern LETTERS = Pattern.compile("[a-z]{4,}");
 
   private WordNetVariants() {}
@@ -71,7 +78,8 @@ public final class WordNetVariants {
   }
 
   static List<Lexicon.Group> groups(Dictionary dict) throws JWNLException {
-    List<Lexicon.Group> out = new ArrayList<>();
+    List<Lexicon.Group> out = new ArrayList<>(spellingGroups(dict));
+    java.util.Set<String> irregular = irregularVerbs(dict);
     for (POS pos : KINDS) {
       TreeMap<Long, List<String>> bySynset = new TreeMap<>();
       Iterator<IndexWord> it = dict.getIndexWordIterator(pos);
@@ -86,6 +94,24 @@ public final class WordNetVariants {
       for (var e : bySynset.entrySet()) {
         List<String> words = e.getValue();
         String source = "wordnet-3.1:" + pos.getKey() + ":" + e.getKey();
+        if (pos == POS.VERB) {
+          if (words.size() >= 2) {
+            out.add(new Lexicon.Group(words, source));
+          }
+          for (Form f : Form.values()) {
+            List<String> forms = new ArrayList<>();
+            for (String w : words) {
+              String form = irregular.contains(w) ? null : f.of(w);
+              if (form != null && isOnlyFormOf(dict, form, w, POS.VERB)) {
+                forms.add(form);
+              }
+            }
+            if (forms.size() >= 2) {
+              out.add(new Lexicon.Group(forms, source + ":" + f.name().toLowerCase(Locale.ROOT)));
+            }
+          }
+          continue;
+        }
         for (List<String> same : byArticle(words)) {
           if (same.size() >= 2) {
             out.add(new Lexicon.Group(same, source));
@@ -100,6 +126,128 @@ public final class WordNetVariants {
       }
     }
     return out;
+  }
+
+  /** Regular verb forms, by spelling rule. */
+  enum Form {
+    THIRD {
+      String of(String v) {
+        return v.matches(".*(s|x|z|ch|sh)") ? v + "es" : v.matches(".*[^aeiou]y") ? v.substring(0, v.length() - 1)
+            + "ies" : v.matches(".*[^aeiou]o") ? null : v + "s";
+      }
+    },
+    PAST {
+      String of(String v) {
+        return mayDouble(v) ? null : v.endsWith("e") ? v + "d" : v.matches(".*[^aeiou]y")
+            ? v.substring(0, v.length() - 1) + "ied" : v + "ed";
+      }
+    },
+    GERUND {
+      String of(String v) {
+        return mayDouble(v) ? null : v.endsWith("ie") ? v.substring(0, v.length() - 2) + "ying"
+            : v.matches(".*[^aeioy]e") ? v.substring(0, v.length() - 1) + "ing" : v.endsWith("e") ? null : v + "ing";
+      }
+    };
+
+    abstract String of(String verb);
+
+    /** A final consonant after a single vowel doubles when the last syllable is stressed, which spelling hides. */
+    static boolean mayDouble(String v) {
+      return v.matches(".*[^aeiou][aeiou][^aeiouwxy]") || v.endsWith("c");
+    }
+  }
+
+  /** Verbs with an irregular form anywhere in WordNet's exception list. */
+  private static java.util.Set<String> irregularVerbs(Dictionary dict) throws JWNLException {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    Iterator<net.sf.extjwnl.data.Exc> it = dict.getExceptionIterator(POS.VERB);
+    while (it.hasNext()) {
+      out.addAll(it.next().getExceptions());
+    }
+    return out;
+  }
+
+  /** Whether {@code form} is no lemma itself and WordNet's morphology reads it as {@code base} of {@code pos} only. */
+  private static boolean isOnlyFormOf(Dictionary dict, String form, String base, POS pos) throws JWNLException {
+    if (isLemma(dict, form)) {
+      return false;
+    }
+    for (POS other : POS.getAllPOS()) {
+      List<String> bases = dict.getMorphologicalProcessor().lookupAllBaseForms(other, form);
+      for (String b : bases) {
+        if (other != pos || !b.equals(base)) {
+          return false;
+        }
+      }
+      if (other == pos && !bases.contains(base)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** American/British pairs by suffix: the American ending, the British one. */
+  private static final String[][] SPELLINGS = {
+      {"ize", "ise"}, {"ization", "isation"}, {"yze", "yse"}, {"or", "our"}, {"ter", "tre"}, {"ber", "bre"},
+      {"log", "logue"}, {"ense", "ence"}, {"eled", "elled"}, {"eling", "elling"}, {"eler", "eller"},
+      {"gray", "grey"}, {"program", "programme"}};
+
+  /**
+   * Spelling pairs: two lemmas of one part of speech that differ by an American/British ending and have exactly the
+   * same senses in WordNet, with the regular forms of both (plurals; verb forms).
+   */
+  static List<Lexicon.Group> spellingGroups(Dictionary dict) throws JWNLException {
+    java.util.Set<String> irregular = irregularVerbs(dict);
+    List<Lexicon.Group> out = new ArrayList<>();
+    for (POS pos : POS.getAllPOS()) {
+      Iterator<IndexWord> it = dict.getIndexWordIterator(pos);
+      while (it.hasNext()) {
+        IndexWord iw = it.next();
+        String a = iw.getLemma();
+        if (!LETTERS.matcher(a).matches()) {
+          continue;
+        }
+        for (String[] sp : SPELLINGS) {
+          if (!a.endsWith(sp[0])) {
+            continue;
+          }
+          String b = a.substring(0, a.length() - sp[0].length()) + sp[1];
+          IndexWord other = dict.getIndexWord(pos, b);
+          if (other == null || !sameSenses(iw, other)) {
+            continue;
+          }
+          String source = "spelling:" + pos.getKey() + ":" + a;
+          out.add(new Lexicon.Group(List.of(a, b), source));
+          if (pos == POS.NOUN) {
+            List<String> pl = plurals(dict, List.of(a, b));
+            if (pl.size() == 2) {
+              out.add(new Lexicon.Group(pl, source + ":plural"));
+            }
+          } else if (pos == POS.VERB && !irregular.contains(a) && !irregular.contains(b)) {
+            for (Form f : Form.values()) {
+              String fa = f.of(a);
+              String fb = f.of(b);
+              if (fa != null && fb != null && isOnlyFormOf(dict, fa, a, pos) && isOnlyFormOf(dict, fb, b, pos)) {
+                out.add(new Lexicon.Group(List.of(fa, fb), source + ":" + f.name().toLowerCase(Locale.ROOT)));
+              }
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean sameSenses(IndexWord a, IndexWord b) throws JWNLException {
+    java.util.Set<Long> x = new java.util.HashSet<>();
+    for (Synset s : a.getSenses()) {
+      x.add(s.getOffset());
+    }
+    java.util.Set<Long> y = new java.util.HashSet<>();
+    for (Synset s : b.getSenses()) {
+      y.add(s.getOffset());
+    }
+    return x.equals(y);
   }
 
   private static boolean safeWord(Dictionary dict, IndexWord iw, POS pos) throws JWNLException {

@@ -43,7 +43,8 @@ class LexiconTest {
   @Test
   void setsKeepTheIndefiniteArticle() {
     for (VariantSet s : Lexicon.standard().sets()) {
-      if (s.source().startsWith("wordnet") && !s.source().endsWith(":plural")) {
+      // verbs take no article (their -ing forms that are also nouns are left out of the lexicon)
+      if (s.source().startsWith("wordnet") && !s.source().endsWith(":plural") && !s.source().contains(":v:")) {
         long vowels = s.variants().stream().filter(w -> "aeio".indexOf(w.charAt(0)) >= 0).count();
         assertThat(vowels == 0 || vowels == s.size()).as(s.toString()).isTrue();
       }
