@@ -1,7 +1,5 @@
 package io.distillguard.linkage;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -32,7 +30,7 @@ final class KeyIndex {
   }
 
   private final LinkageConfig config;
-  private final Map<Long, Bucket> buckets = new HashMap<>();
+  private final LongMap<Bucket> buckets = new LongMap<>(1 << 16);
   private final SplittableRandom random = new SplittableRandom(0x5eed_11c4L);
 
   KeyIndex(LinkageConfig config) {
