@@ -125,6 +125,16 @@ final class DemoCommand implements Callable<Integer> {
       day.printSummary();
       out.println();
       out.println("Where to look next:");
+      out.println("  dashboard     " + node.dashboardUrl() + "   (sign in with the admin token " + token + ")");
+      try {
+        io.distillguard.ui.cases.CaseFiles.Bundle bundle = new io.distillguard.ui.cases.CaseFiles(node.store,
+            new io.distillguard.ui.cases.AdminSource(admin, token), dataDir, List.of(), java.time.Clock.systemUTC())
+            .write(new io.distillguard.ui.cases.CaseFiles.Subject("account", day.exampleAccount()), "demo");
+        out.println("  case file     " + bundle.dir().resolve("case.pdf").toAbsolutePath() + "   (and case.html, "
+            + "case.json; bundle sha256 " + bundle.sha256().substring(0, 16) + "... in the audit log)");
+      } catch (RuntimeException e) {
+        out.println("  case file     not written: " + e.getMessage());
+      }
       out.println("  exchange log  curl -H 'Authorization: Bearer " + token + "' '" + admin
           + "/admin/v1/exchanges?account=acme-prod&limit=5'");
       out.println("  an account    curl -H 'Authorization: Bearer " + token + "' " + admin + "/admin/v1/accounts/"
@@ -136,6 +146,9 @@ final class DemoCommand implements Callable<Integer> {
       out.println("  metrics       curl " + admin + "/metrics | grep distillguard_gateway_overhead");
       out.println("  data dir      " + dataDir.toAbsolutePath() + " (SQLite store, journal, admin token)");
       out.println("  run it for real: ./distillguard serve --upstream http://your-model-server/v1");
+      if (!keepRunning) {
+        out.println("  keep it up    ./distillguard demo --keep-running   (the gateway and dashboard stay up until Ctrl-C)");
+      }
       if (keepRunning) {
         out.println();
         out.println("Gateway still running (--keep-running); Ctrl-C to stop.");

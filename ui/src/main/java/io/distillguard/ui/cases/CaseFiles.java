@@ -213,6 +213,8 @@ public final class CaseFiles {
   }
 
   private static void pdf(String html, Path dir) throws IOException {
+    // Its progress messages ("Prepare to fly") would land in the command's output on every case.
+    com.openhtmltopdf.util.XRLog.setLoggingEnabled(false);
     try (OutputStream os = Files.newOutputStream(dir.resolve("case.pdf"))) {
       PdfRendererBuilder b = new PdfRendererBuilder();
       b.useFastMode();

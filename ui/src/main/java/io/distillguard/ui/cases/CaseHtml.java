@@ -256,7 +256,7 @@ final class CaseHtml {
       + "margin:24px}h1{font-size:18pt;margin:0 0 4px}h2{font-size:13pt;border-bottom:1px solid #999;"
       + "margin-top:18px;page-break-after:avoid}h3{font-size:11pt}table{border-collapse:collapse;width:100%;"
       + "margin:6px 0;table-layout:fixed}th,td{border:1px solid #ccc;padding:3px 5px;text-align:left;"
-      + "vertical-align:top;word-wrap:break-word;overflow-wrap:break-word}th{background:#eef2f7}"
+      + "vertical-align:top;word-wrap:break-word}th{background:#eef2f7}"
       + ".kv th{width:28%}.num{text-align:right}.mono{font-family:'DejaVu Sans Mono',monospace;font-size:8.5pt;"
       + "white-space:pre-wrap}.small{font-size:8pt;color:#444}.meta{color:#444;font-size:9pt}"
       + ".chart{width:100%;max-width:900px}.ex{border:1px solid #ddd;padding:4px 8px;margin:6px 0;"
