@@ -116,6 +116,7 @@ final class DemoCommand implements Callable<Integer> {
 
       DemoDay day = new DemoDay(out, node, sets);
       day.run();
+      new DemoProvenance(out).run(data, acmeKey, "acme-prod", sets);
       out.println();
       out.println("== The gateway's basics ==");
       out.printf("  %-26s %-6s %s%n", "what", "status", "result");

@@ -69,7 +69,7 @@ public final class ProbeCommand implements Callable<Integer> {
 
   @Option(names = "--data-dir", defaultValue = "dg-data", paramLabel = "DIR") Path dataDir;
 
-  @Option(names = "--strength", defaultValue = "0.5",
+  @Option(names = "--strength", defaultValue = "0.8",
       description = "the gateway's lowest watermark strength (pairs a key selects at it are scored)")
   double strength;
 

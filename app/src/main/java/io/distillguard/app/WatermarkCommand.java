@@ -44,7 +44,7 @@ public final class WatermarkCommand implements Runnable {
   static final class Quality implements Callable<Integer> {
     @Option(names = "--texts", required = true, paramLabel = "FILE") Path texts;
     @Option(names = "--max", defaultValue = "1000") int max;
-    @Option(names = "--strength", defaultValue = "0.5") double strength;
+    @Option(names = "--strength", defaultValue = "0.8") double strength;
     @Option(names = "--no-embeddings", description = "skip the cosine (words changed only)") boolean noEmbeddings;
 
     @Override
@@ -66,11 +66,12 @@ public final class WatermarkCommand implements Runnable {
 
   @Command(name = "calibrate", mixinStandardHelpOptions = true,
       description = "Null calibration: score unwatermarked texts, each under its own unused key, and report how "
-          + "often p falls below 0.01 and 0.05 (should be about 1% and 5%, or below for short texts).")
+          + "often p (and the mid-p-value) falls below 0.01 and 0.05 (about 1% and 5%; p below that for short "
+          + "texts, whose statistic takes few values).")
   static final class Calibrate implements Callable<Integer> {
     @Option(names = "--texts", required = true, split = ",", paramLabel = "FILE") List<Path> texts;
     @Option(names = "--max", defaultValue = "1000", description = "texts per file") int max;
-    @Option(names = "--strength", defaultValue = "0.5") double strength;
+    @Option(names = "--strength", defaultValue = "0.8") double strength;
     @Option(names = "--min-events", defaultValue = "1", description = "ignore texts with fewer scored events")
     int minEvents;
     @Option(names = "--group", defaultValue = "1", description = "score groups of this many texts as one sample")
@@ -87,6 +88,8 @@ public final class WatermarkCommand implements Runnable {
       int n = 0;
       int below01 = 0;
       int below05 = 0;
+      int midBelow01 = 0;
+      int midBelow05 = 0;
       double sz = 0;
       double sz2 = 0;
       long events = 0;
@@ -99,6 +102,8 @@ public final class WatermarkCommand implements Runnable {
         events += s.events();
         below01 += s.p() < 0.01 ? 1 : 0;
         below05 += s.p() < 0.05 ? 1 : 0;
+        midBelow01 += s.midP() < 0.01 ? 1 : 0;
+        midBelow05 += s.midP() < 0.05 ? 1 : 0;
         sz += s.z();
         sz2 += s.z() * s.z();
       }
@@ -108,6 +113,8 @@ public final class WatermarkCommand implements Runnable {
       System.out.printf(Locale.ROOT, "p < 0.01: %d (%.2f%%), p < 0.05: %d (%.2f%%), z mean %.3f sd %.3f%n", below01,
           100.0 * below01 / Math.max(1, n), below05, 100.0 * below05 / Math.max(1, n), mean,
           Math.sqrt(Math.max(0, sz2 / Math.max(1, n) - mean * mean)));
+      System.out.printf(Locale.ROOT, "mid-p < 0.01: %d (%.2f%%), mid-p < 0.05: %d (%.2f%%)%n", midBelow01,
+          100.0 * midBelow01 / Math.max(1, n), midBelow05, 100.0 * midBelow05 / Math.max(1, n));
       return 0;
     }
   }

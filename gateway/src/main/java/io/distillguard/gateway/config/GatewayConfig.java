@@ -242,6 +242,6 @@ public final class GatewayConfig {
      * Statuses not listed (blocked) are not watermarked.
      */
     public Map<String, Double> strength = new LinkedHashMap<>(Map.of(
-        "active", 0.5, "watch", 1.0, "throttled", 1.0, "degraded", 1.0));
+        "active", 0.8, "watch", 1.0, "throttled", 1.0, "degraded", 1.0));
   }
 }

@@ -5,8 +5,8 @@ import java.util.Locale;
 /**
  * A prose token taken apart: opening parentheses, the core, and closing punctuation ({@code .,;:!?)}), so that
  * "(however," is the word "however" between "(" and ",". The watermark only rewrites a core that is a word of
- * ASCII letters, either lowercase or, at the start of a sentence, capitalized; any other capital letter marks a
- * name or an acronym, and anything with digits or symbols is a number, a URL, a path or markup.
+ * lowercase ASCII letters; a capital letter marks a name or an acronym (or a sentence start, where it may still be
+ * a name), and anything with digits or symbols is a number, a URL, a path or markup.
  */
 public final class Token {
   static final String TRAIL = ".,;:!?)";
@@ -45,14 +45,15 @@ public final class Token {
     return text.substring(coreEnd);
   }
 
-  /** The core when it is all lowercase ASCII letters, or capitalized and {@code sentenceStart}; else null. */
-  public String word(boolean sentenceStart) {
+  /** The core when it is all lowercase ASCII letters, else null. */
+  public String word() {
     if (coreEnd - coreStart < 2) {
       return null;
     }
     char first = text.charAt(coreStart);
-    boolean capital = first >= 'A' && first <= 'Z';
-    if (!(first >= 'a' && first <= 'z') && !(capital && sentenceStart)) {
+    // A capital at a sentence start may still be a name ("Harry has five apples": WordNet lists "harry" as a
+    // verb); all sentence starts share one context, so leaving them alone costs few events.
+    if (!(first >= 'a' && first <= 'z')) {
       return null;
     }
     for (int i = coreStart + 1; i < coreEnd; i++) {
@@ -61,7 +62,7 @@ public final class Token {
         return null;
       }
     }
-    return capital ? core().toLowerCase(Locale.ROOT) : core();
+    return core();
   }
 
   public boolean capitalized() {

@@ -4,7 +4,7 @@ import io.distillguard.provenance.lexicon.Lexicon;
 
 /**
  * Walks prose tokens in order, keeping each word's context (the token before it, see {@link Token#contextAfter})
- * and whether it starts a sentence, and hands every word of the lexicon to a {@link Visitor}, which may replace it.
+ * and hands every word of the lexicon to a {@link Visitor}, which may replace it.
  * The watermark and its detector share this walk, so they agree on every context by construction.
  */
 public final class WordWalker implements ProseScanner.Sink {
@@ -27,7 +27,6 @@ public final class WordWalker implements ProseScanner.Sink {
   private final Visitor visitor;
   private final StringBuilder out;
   private String context = START;
-  private boolean sentenceStart = true;
   private int words;
   private int changed;
 
@@ -50,7 +49,6 @@ public final class WordWalker implements ProseScanner.Sink {
   @Override
   public void boundary() {
     context = BOUNDARY;
-    sentenceStart = false;
   }
 
   @Override
@@ -69,14 +67,13 @@ public final class WordWalker implements ProseScanner.Sink {
     if (e < prefix.length()) {
       // closing punctuation ends the core: it must be a whole lexicon word now
       String core = prefix.subSequence(s, e).toString();
-      return new Token(prefix.toString()).word(sentenceStart) != null
+      return new Token(prefix.toString()).word() != null
           && lexicon.lookup(core.toLowerCase(java.util.Locale.ROOT)) != null;
     }
     for (int i = s; i < e; i++) {
       char c = prefix.charAt(i);
       boolean lower = c >= 'a' && c <= 'z';
-      boolean capital = i == s && sentenceStart && c >= 'A' && c <= 'Z';
-      if (!lower && !capital) {
+      if (!lower) {
         return false;
       }
     }
@@ -90,7 +87,6 @@ public final class WordWalker implements ProseScanner.Sink {
       words++;
     }
     context = tk.contextAfter();
-    sentenceStart = tk.endsSentence();
   }
 
   @Override
@@ -101,7 +97,7 @@ public final class WordWalker implements ProseScanner.Sink {
       context = inside;
     }
     String written = text;
-    String word = tk.word(sentenceStart);
+    String word = tk.word();
     if (!tk.core().isEmpty() && Character.isLetter(tk.core().charAt(0))) {
       words++;
     }
@@ -120,13 +116,11 @@ public final class WordWalker implements ProseScanner.Sink {
       out.append(written);
     }
     context = tk.contextAfter();
-    sentenceStart = tk.endsSentence();
   }
 
   /** Resets the context for a new, unrelated text. */
   public void reset() {
     context = START;
-    sentenceStart = true;
   }
 
   /** Prose tokens that start with a letter, seen so far. */
