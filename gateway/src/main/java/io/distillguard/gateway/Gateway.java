@@ -304,6 +304,11 @@ public final class Gateway implements AutoCloseable {
         for (Account a : store.accounts().all()) {
           linkage.account(a);
         }
+        if (alerts != null) {
+          // A cluster's ruling raises many members at once: the rule's cool-down folds them into one digest.
+          linkage.addListener(a -> alerts.notify(new WebhookNotifier.Event(a.accountId(), null, a.level(),
+              a.risk().score(), a.risk().reasons(), a.at(), "linkage:" + a.clusterId())));
+        }
         sinks.add(linkage);
       }
       ExchangeSink sink = sinks.isEmpty() ? log : e -> {

@@ -52,7 +52,7 @@ public final class WebhookNotifier implements Consumer<Verdict>, AutoCloseable {
   /** Deliveries waiting (including retries) beyond which new ones are dropped and counted. */
   static final int MAX_IN_FLIGHT = 1_000;
 
-  /** One escalation, automatic or by an analyst. */
+  /** One escalation, automatic or by an analyst; {@code from} is null when not known (linkage raising a member). */
   public record Event(String accountId, RiskLevel from, RiskLevel to, double score, List<Reason> reasons,
       Instant at, String source) {
     public Event {
@@ -204,13 +204,14 @@ public final class WebhookNotifier implements Consumer<Verdict>, AutoCloseable {
   private ObjectNode single(Rule r, Event e) {
     String link = link(e.accountId());
     StringBuilder text = new StringBuilder();
-    text.append("DistillGuard: account ").append(e.accountId()).append(" escalated ").append(e.from().wireName())
-        .append(" -> ").append(e.to().wireName()).append(String.format(Locale.ROOT, " (score %.2f, %s)",
+    String from = e.from() == null ? "" : e.from().wireName() + " -> ";
+    text.append("DistillGuard: account ").append(e.accountId()).append(" escalated ").append(from)
+        .append(e.to().wireName()).append(String.format(Locale.ROOT, " (score %.2f, %s)",
             e.score(), e.source()));
     StringBuilder md = new StringBuilder();
-    md.append("*Account* `").append(slack(e.accountId())).append("` escalated *").append(e.from().wireName())
-        .append(" → ").append(e.to().wireName()).append(String.format(Locale.ROOT, "* (score %.2f, %s)", e.score(),
-            slack(e.source())));
+    md.append("*Account* `").append(slack(e.accountId())).append("` escalated *")
+        .append(e.from() == null ? "" : e.from().wireName() + " → ").append(e.to().wireName())
+        .append(String.format(Locale.ROOT, "* (score %.2f, %s)", e.score(), slack(e.source())));
     for (int i = 0; i < Math.min(3, e.reasons().size()); i++) {
       Reason reason = e.reasons().get(i);
       md.append("\n• ").append(slack(reason.signal())).append(String.format(Locale.ROOT, " (+%.2f): ",
@@ -263,7 +264,7 @@ public final class WebhookNotifier implements Consumer<Verdict>, AutoCloseable {
 
   private void event(ObjectNode n, Event e) {
     n.put("account_id", e.accountId());
-    n.put("from", e.from().wireName());
+    n.put("from", e.from() == null ? null : e.from().wireName());
     n.put("to", e.to().wireName());
     n.put("score", Math.round(e.score() * 1000) / 1000.0);
     n.put("at", e.at().toString());

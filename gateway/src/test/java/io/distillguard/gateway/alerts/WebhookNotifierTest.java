@@ -150,6 +150,22 @@ class WebhookNotifierTest {
   }
 
   @Test
+  void aClusterRaisingItsMembersIsOneMessageWithoutAPreviousLevel() {
+    start(hook(url()));
+    for (int i = 0; i < 50; i++) {
+      notifier.notify(new WebhookNotifier.Event("member-" + i, null, RiskLevel.BLOCK, 0.91, List.of(),
+          Instant.parse("2026-01-05T09:00:00Z"), "linkage:cl_abc"));
+    }
+    GatewayFixture.await("one message", WAIT, () -> received.size() == 1);
+    settled();
+    JsonNode dg = received.get(0).path("distillguard");
+    assertThat(dg.path("from").isNull()).isTrue();
+    assertThat(dg.path("source").asText()).isEqualTo("linkage:cl_abc");
+    assertThat(received.get(0).path("text").asText()).contains("escalated block", "linkage:cl_abc");
+    assertThat(count("distillguard.alerts.webhook.folded")).isEqualTo(49);
+  }
+
+  @Test
   void hostileTrafficCannotBecomeALinkOrAMention() {
     start(hook(url()));
     notifier.notify(event("evil", RiskLevel.BLOCK, "<https://evil.example|click here> <!channel> & <@U123>"));
