@@ -201,6 +201,11 @@ final class DashboardApi {
     ObjectNode facets = n.putObject("facets");
     pg.tiers().forEach(facets.putArray("tiers")::add);
     pg.countries().forEach(facets.putArray("countries")::add);
+    ArrayNode clusterIds = facets.putArray("clusters");
+    if (gateway.linkage() != null) {
+      gateway.linkage().clusters().stream().sorted(Comparator.comparingInt(ClusterView::size).reversed()).limit(50)
+          .forEach(c -> clusterIds.add(c.id()));
+    }
     return n;
   }
 
@@ -342,6 +347,8 @@ final class DashboardApi {
         holders.forEach(s.putArray("accounts")::add);
       }
     }
+    n.set("probes", io.distillguard.ui.cases.ProbeResults.find(options.dataDir(), List.of(), java.util.Set.of(id),
+        cluster));
     ArrayNode cases = n.putArray("cases");
     for (CaseFileLog.CaseFile c : store.cases().list("account:" + id, 20)) {
       cases.add(caseJson(c));

@@ -133,6 +133,18 @@ class DashboardBrowserTest {
       fx.chat(evil, EVIL_PROMPTS.get(i % EVIL_PROMPTS.size()), DashboardFixture.T0.plusSeconds(45L * i), EVIL_UA,
           "203.0.113.66");
     }
+    // What './distillguard probe --out <data-dir>/probes/run-1' leaves behind when a suspect model carries the
+    // harvester's watermark (the shape of provenance's evidence.json).
+    Path probe = fx.dataDir.resolve("probes").resolve("run-1");
+    Files.createDirectories(probe);
+    Files.writeString(probe.resolve("evidence.json"), "{\"title\": \"Probe of suspect-model\", "
+        + "\"generated_at\": \"2026-01-06T10:00:00Z\", \"method\": {\"test\": \"one-sided exact tail\"}, "
+        + "\"counts\": {\"texts\": 1000, \"words\": 181234}, \"top_keys\": [{\"key\": \"account:" + HARVESTER
+        + "\", \"scope\": \"account\", \"id\": \"" + HARVESTER + "\", \"events\": 5210, \"hits\": 3301, "
+        + "\"z\": 19.4, \"log10_p\": -16.2, \"log10_p_adjusted\": -13.2}, {\"key\": \"account:someone-else\", "
+        + "\"id\": \"someone-else\", \"events\": 5210, \"hits\": 2620, \"z\": 0.3}], \"verdict\": "
+        + "\"The suspect's outputs carry the watermark of account " + HARVESTER + " (adjusted p 6e-14).\", "
+        + "\"reproduce\": \"distillguard probe --target http://suspect/v1\"}");
     fx.settle();
     DashboardFixture.await("the harvester is flagged", Duration.ofSeconds(20), () -> fx.store.accounts()
         .find(HARVESTER).orElseThrow().status().compareTo(AccountStatus.THROTTLED) >= 0);
@@ -239,6 +251,8 @@ class DashboardBrowserTest {
     assertThat(page.locator("#templates tbody tr").first()).containsText("for lesson #");
     assertThat(page.locator("#samples .sample").first()).containsText("python-requests/2.31");
     assertThat(page.locator("#timeline")).containsText("account.status");
+    assertThat(page.locator("#probes .verdict")).containsText("carry the watermark of account " + HARVESTER);
+    assertThat(page.locator("#probes")).not().containsText("someone-else");
     assertThat(page.locator("#chart-history")).isVisible();
     page.waitForFunction("() => window.Chart && Chart.getChart(document.getElementById('chart-history'))");
     shot("04-account");
@@ -310,7 +324,7 @@ class DashboardBrowserTest {
         "8. Watermark and probe results", "9. Audit trail and integrity")) {
       assertThat(text).as("PDF section " + section).contains(section);
     }
-    assertThat(text).contains(HARVESTER, "templates", "alert.revert");
+    assertThat(text).contains(HARVESTER, "templates", "alert.revert", "Probe of suspect-model");
   }
 
   @Test
@@ -324,6 +338,17 @@ class DashboardBrowserTest {
     assertThat(page.locator("#member-graph circle").first()).isVisible();
     assertThat(page.locator("#edges-table tbody tr").first()).isVisible();
     shot("07-cluster");
+    page.click("#export-case");
+    assertThat(page.locator("#case-written")).isVisible();
+    CaseFileLog.CaseFile c = fx.store.cases().list(null, 1).get(0);
+    assertThat(c.subject()).startsWith("cluster:");
+    try {
+      assertThat(CaseFiles.verify(fx.store, Path.of(c.path())).problems()).isEmpty();
+      String json = Files.readString(Path.of(c.path()).resolve("case.json"));
+      assertThat(json).contains("\"edges\"", "hydra-1", "hydra-4");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

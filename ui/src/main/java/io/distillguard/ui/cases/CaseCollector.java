@@ -16,14 +16,11 @@ import io.distillguard.store.NotFoundException;
 import io.distillguard.store.ReviewLog;
 import io.distillguard.store.RiskHistory;
 import io.distillguard.store.Store;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Gathers everything a case file states, as JSON with every number: per account the risk and its reasons, the score
@@ -88,7 +85,8 @@ final class CaseCollector {
       }
     }
     root.set("shared_attributes", shared(accounts));
-    root.set("provenance", probes(subject, accounts));
+    root.set("provenance", ProbeResults.find(dataDir, probeDirs, new java.util.HashSet<>(accounts),
+        subject.isCluster() ? subject.id() : out.get(0).path("account").path("cluster_id").asText(null)));
     ObjectNode chain = root.putObject("audit_chain");
     long broken = store.audit().verify();
     chain.put("verified", broken < 0);
@@ -226,56 +224,6 @@ final class CaseCollector {
           ArrayNode ids = s.putArray("accounts");
           holders.stream().limit(50).forEach(ids::add);
         }
-      }
-    }
-    return out;
-  }
-
-  /** Watermark probe results ({@code evidence.json}) whose top keys name the subject's accounts or cluster. */
-  private ArrayNode probes(CaseFiles.Subject subject, List<String> accounts) {
-    ArrayNode out = JSON.createArrayNode();
-    List<Path> files = new ArrayList<>();
-    List<Path> dirs = new ArrayList<>(probeDirs);
-    if (dataDir != null) {
-      Path root = dataDir.resolve("probes");
-      if (Files.isDirectory(root)) {
-        try (Stream<Path> s = Files.list(root)) {
-          s.filter(Files::isDirectory).sorted().forEach(dirs::add);
-        } catch (IOException e) {
-          // an unreadable folder holds no evidence we could cite
-        }
-      }
-    }
-    for (Path d : dirs) {
-      Path f = d.resolve("evidence.json");
-      if (Files.isRegularFile(f)) {
-        files.add(f);
-      }
-    }
-    java.util.Set<String> ids = new java.util.HashSet<>(accounts);
-    for (Path f : files) {
-      JsonNode ev;
-      try {
-        ev = JSON.readTree(f.toFile());
-      } catch (IOException e) {
-        continue;
-      }
-      ArrayNode matching = JSON.createArrayNode();
-      for (JsonNode k : ev.path("top_keys")) {
-        if (ids.contains(k.path("id").asText()) || (subject.isCluster()
-            && subject.id().equals(k.path("cluster").asText()))) {
-          matching.add(k);
-        }
-      }
-      if (!matching.isEmpty()) {
-        ObjectNode p = out.addObject();
-        p.put("file", f.toString());
-        p.put("title", ev.path("title").asText());
-        p.put("verdict", ev.path("verdict").asText());
-        p.set("counts", ev.path("counts"));
-        p.set("method", ev.path("method"));
-        p.set("matching_keys", matching);
-        p.put("reproduce", ev.path("reproduce").asText());
       }
     }
     return out;

@@ -173,7 +173,7 @@ async function accounts(query) {
     select('level', ['none', 'watch', 'throttle', 'degrade', 'block']),
     select('tier', data.facets.tiers || []),
     select('country', data.facets.countries || []),
-    select('cluster', ['any', 'none']),
+    select('cluster', ['any', 'none', ...(data.facets.clusters || [])]),
     h('button', { type: 'submit' }, 'Apply'));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -277,7 +277,21 @@ async function account(id) {
       t.details ? h('div', { class: 'muted' }, Object.entries(t.details).map(([k, v]) => k + '=' + v).join('; '))
         : null)))),
     card('Linked accounts', linked(a.linked)),
+    card('Watermark probe results', probes(a.probes)),
     card('Case files', caseList(a.cases))));
+}
+
+function probes(list) {
+  if (!list || !list.length) {
+    return h('p', { class: 'muted', id: 'probes' }, 'No probe result names this account (probe outputs are read '
+      + 'from the data directory\'s probes/ folder).');
+  }
+  return h('div', { id: 'probes' }, list.map((p) => h('div', {}, h('p', {}, h('b', {}, p.title), ' · '
+    + fmtTime(p.generated_at)), h('p', { class: 'verdict' }, p.verdict),
+  table([{ label: 'Key' }, { label: 'Events', num: true }, { label: 'Hits', num: true }, { label: 'z', num: true },
+    { label: 'log10 p (adjusted)', num: true }], (p.matching_keys || []).map((k) => h('tr', {}, h('td', {}, k.key),
+    h('td', { class: 'num' }, fmtNum(k.events)), h('td', { class: 'num' }, fmtNum(k.hits)),
+    h('td', { class: 'num' }, fmtScore(k.z)), h('td', { class: 'num' }, fmtScore(k.log10_p_adjusted))))))));
 }
 
 function linked(l) {
