@@ -81,7 +81,7 @@ final class DemoDay {
   }
 
   private void onVerdict(Verdict v) {
-    if (v.risk().reasons().stream().anyMatch(r -> r.signal().startsWith("embedding-") && r.contribution() > 0)) {
+    if (v.risk().reasons().stream().anyMatch(r -> r.signal().startsWith("embedding-"))) {
       embeddingVerdicts.incrementAndGet();
     }
     firstVerdict.putIfAbsent(v.accountId(), v);
@@ -204,7 +204,7 @@ final class DemoDay {
     if (x != null && x.tier() != null) {
       io.distillguard.detection.ExpensiveTier t = x.tier();
       out.printf(Locale.ROOT, "  expensive tier: %d prompts of %d suspects embedded (%.1f ms each), %d dropped "
-          + "(worker behind); embedding evidence in %d verdicts%n", t.embedded(), t.accounts(),
+          + "(worker behind); embedding findings among the reasons of %d verdicts%n", t.embedded(), t.accounts(),
           t.meanEmbedMicros() / 1000, x.dropped(), embeddingVerdicts.get());
     } else if (x != null) {
       out.println("  expensive tier: " + (x.broken() ? "could not start (see the log)" : "still loading its model"));

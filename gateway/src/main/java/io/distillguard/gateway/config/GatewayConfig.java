@@ -144,7 +144,8 @@ public final class GatewayConfig {
   /**
    * The expensive detection tier: sentence embeddings (all-MiniLM-L6-v2, in-process) of a sample of suspects'
    * prompts, tested against a benign reference (MMD) and for synthetic nearest-neighbour distances (PRADA). Its
-   * model loads on its own thread after start; its findings add to the account's score.
+   * model loads on its own thread when the first suspect's prompt arrives; its findings go into the account's
+   * reasons and, with a weight above 0, its score.
    */
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static final class Expensive {
@@ -157,7 +158,10 @@ public final class GatewayConfig {
     public int queueCapacity = 256;
     /** Suspect accounts with embedding state at once (12,822 bytes each); the least recent is dropped beyond. */
     public int maxAccounts = 2048;
-    /** Log-odds added to the score per unit of each signal; unset: the calibrated defaults. */
+    /**
+     * Log-odds added to the score per unit of each signal; unset: the defaults, 0 (findings are shown in the
+     * account's reasons but do not move its score; docs/detection.md has the measurements behind that).
+     */
     public Double weightShift;
     public Double weightNn;
     /** Reference base path (FILE.bin, FILE.properties) from distillguard embeddings-reference; unset: the shipped. */
