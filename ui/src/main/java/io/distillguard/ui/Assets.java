@@ -12,7 +12,9 @@ import java.util.Map;
  * WebJar. A fixed list, so no request path ever reaches the class loader.
  */
 final class Assets {
-  static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.min.js";
+  /** Found through the WebJar's own version file, so upgrading the dependency needs no change here. */
+  static final String CHART_JS = "META-INF/resources/webjars/chart.js/" + webJarVersion("org.webjars.npm", "chart.js")
+      + "/dist/chart.umd.min.js";
 
   record Asset(Buffer body, String type) {}
 
@@ -25,6 +27,20 @@ final class Assets {
     own("login.js", "text/javascript; charset=utf-8");
     own("app.css", "text/css; charset=utf-8");
     add("/ui/vendor/chart.umd.min.js", CHART_JS, "text/javascript; charset=utf-8");
+  }
+
+  static String webJarVersion(String group, String artifact) {
+    String props = "META-INF/maven/" + group + "/" + artifact + "/pom.properties";
+    try (InputStream in = Assets.class.getClassLoader().getResourceAsStream(props)) {
+      if (in == null) {
+        throw new IllegalStateException("WebJar " + artifact + " is missing from the classpath");
+      }
+      java.util.Properties p = new java.util.Properties();
+      p.load(in);
+      return p.getProperty("version");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   Asset get(String path) {
