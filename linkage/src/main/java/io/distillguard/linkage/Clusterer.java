@@ -22,8 +22,9 @@ import org.jgrapht.graph.SimpleWeightedGraph;
  * parts are clearly apart.
  *
  * <p>Cluster ids are stable across recomputations: a new group takes the id of the previous cluster it overlaps most
- * (at least half of the smaller of the two, each old id used once); otherwise its id is derived from its oldest
- * member's account id, which does not change as members join.
+ * (at least half of the smaller of the two, each old id used once); otherwise its id is derived from the account id
+ * of its earliest sign-up, which does not change as members join, nor when a restarted gateway sees the accounts in
+ * another order.
  */
 final class Clusterer {
   /** A cluster of a recomputation: its id and its members' profile indexes, oldest first. */
@@ -216,7 +217,7 @@ final class Clusterer {
       int[] members = groups.get(g);
       Arrays.sort(members);
       if (ids[g] == null) {
-        String base = idFor(profiles.get(members[0]).id);
+        String base = idFor(oldest(members, profiles).id);
         String id = base;
         for (int k = 2; !used.add(id); k++) {
           id = base + "-" + k;
@@ -227,6 +228,27 @@ final class Clusterer {
     }
     out.sort(Comparator.comparing(Group::id));
     return out;
+  }
+
+  /**
+   * The member that signed up first (then the smallest account id; accounts whose sign-up time is unknown come last):
+   * the same after a restart, when linkage sees accounts in another order.
+   */
+  private static AccountProfile oldest(int[] members, List<AccountProfile> profiles) {
+    AccountProfile best = null;
+    for (int m : members) {
+      AccountProfile p = profiles.get(m);
+      if (best == null) {
+        best = p;
+        continue;
+      }
+      long a = p.createdAt == Long.MIN_VALUE ? Long.MAX_VALUE : p.createdAt;
+      long b = best.createdAt == Long.MIN_VALUE ? Long.MAX_VALUE : best.createdAt;
+      if (a < b || (a == b && p.id.compareTo(best.id) < 0)) {
+        best = p;
+      }
+    }
+    return best;
   }
 
   /** A cluster id derived from an account id: {@code cl_} and 12 hex digits. */

@@ -382,6 +382,19 @@ public final class LinkageEngine {
     return out;
   }
 
+  /**
+   * Restores a ruling made before a restart: the cluster with this id gets it when it forms again (its id comes from
+   * its earliest sign-up, so it does).
+   */
+  public void restoreRuling(String clusterId, RiskLevel level) {
+    rulings.put(clusterId, level);
+    ClusterState s = clusters.get(clusterId);
+    if (s != null) {
+      s.level = level;
+      s.view = null;
+    }
+  }
+
   // ------------------------------------------------------------------------------------------ indicators
 
   /** The cluster's indicators, for another deployment to pre-score its new accounts with. */

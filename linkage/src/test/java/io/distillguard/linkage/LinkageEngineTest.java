@@ -245,6 +245,22 @@ class LinkageEngineTest {
   }
 
   @Test
+  void aRestoredRulingHoldsWhenItsClusterFormsAgain() {
+    World w = new World();
+    Run first = new Run();
+    first.play(w);
+    String id = first.engine.clusterOf("hydra-0");
+
+    Run again = new Run();
+    again.engine.restoreRuling(id, RiskLevel.WATCH);
+    again.play(w);
+    assertThat(again.engine.clusterOf("hydra-0")).isEqualTo(id);
+    assertThat(again.engine.cluster(id).level()).isEqualTo(RiskLevel.WATCH);
+    assertThat(again.engine.cluster(id).ruled()).isTrue();
+    assertThat(again.levels.getOrDefault("hydra-0", RiskLevel.NONE)).isLessThanOrEqualTo(RiskLevel.WATCH);
+  }
+
+  @Test
   void aPopularClientAndAPopularSystemPromptDoNotLinkOnTheirOwn() {
     LinkageEngine engine = new LinkageEngine(LinkageConfig.defaults(), null);
     Traffic t = new Traffic();

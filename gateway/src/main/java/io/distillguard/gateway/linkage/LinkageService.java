@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LinkageService implements ExchangeSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LinkageService.class);
+  private static final int RULINGS_SCANNED = 200_000;
 
   /** A cluster with its evidence, for the admin API. */
   public record Detail(ClusterView cluster, List<Edge> edges) {}
@@ -87,6 +88,34 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
     this.worker = new Thread(this::run, "linkage");
     worker.setDaemon(true);
     worker.start();
+    submit(() -> {
+      restoreRulings();
+      return null;
+    });
+  }
+
+  /**
+   * Analysts' rulings on clusters outlive a restart through the audit log (its latest {@value #RULINGS_SCANNED}
+   * entries): the newest {@code cluster.status} entry of each cluster is put back.
+   */
+  private void restoreRulings() {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    try {
+      for (io.distillguard.core.AuditEntry a : store.audit().list(null, RULINGS_SCANNED)) {
+        if (!"cluster.status".equals(a.action()) || a.subject() == null || !a.subject().startsWith("cluster:")
+            || !seen.add(a.subject())) {
+          continue;
+        }
+        String to = a.details().get("to");
+        try {
+          engine.restoreRuling(a.subject().substring("cluster:".length()), levelOf(AccountStatus.parse(to)));
+        } catch (IllegalArgumentException e) {
+          LOG.warn("audit entry {} names no status: {}", a.seq(), to);
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("linkage could not restore cluster rulings from the audit log", e);
+    }
   }
 
   /**
