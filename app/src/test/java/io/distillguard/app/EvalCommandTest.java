@@ -35,6 +35,20 @@ class EvalCommandTest {
   }
 
   @Test
+  void withLinkageAlsoWritesTheLinkageReport() throws Exception {
+    assumeTrue(Files.isRegularFile(SMOKE), "scenarios/smoke.yaml not found");
+    Path empty = Files.createDirectory(dir.resolve("no-datasets"));
+    Path report = dir.resolve("report");
+    int code = Main.run("eval", "--scenario", SMOKE.toString(), "--detectors", "baseline", "--data",
+        empty.toString(), "--out", report.toString(), "--linkage");
+    assertThat(code).as(cli.stderr()).isZero();
+    assertThat(cli.stdout()).contains("run baseline + linkage", "Cross-account linkage", "benign:",
+        "Linkage report written to " + report.resolve("linkage.md"));
+    assertThat(report.resolve("linkage.md")).isRegularFile();
+    assertThat(Files.readString(report.resolve("linkage.json"))).contains("\"campaigns\"");
+  }
+
+  @Test
   void missingScenarioFileIsNamed() {
     assertThat(Main.run("eval", "--scenario", dir.resolve("nope.yaml").toString())).isEqualTo(1);
     assertThat(cli.stderr()).contains("scenario file not found").contains("nope.yaml");
