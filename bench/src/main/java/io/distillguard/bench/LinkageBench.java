@@ -30,8 +30,9 @@ import org.HdrHistogram.Histogram;
  *       whose traffic was fed first, wall and CPU seconds, three times.</li>
  * </ul>
  *
- * <p>{@code java -Xmx12g -cp bench/target/benchmarks.jar io.distillguard.bench.LinkageBench [--accounts N]
- * [--exchanges-per-account K]}
+ * <p>{@code java -Xmx10g -cp bench/target/benchmarks.jar io.distillguard.bench.LinkageBench [--accounts N]
+ * [--exchanges-per-account K] [--threads T] [--no-edges]}; CPU times are the main thread's (with more threads, the
+ * workers' CPU is not in them: compare wall times).
  */
 public final class LinkageBench {
   private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -51,17 +52,23 @@ public final class LinkageBench {
   public static void main(String[] args) {
     int accounts = 1_000_000;
     int perAccount = 3;
+    int threads = 1;
+    boolean edges = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--accounts" -> accounts = Integer.parseInt(args[++i]);
         case "--exchanges-per-account" -> perAccount = Integer.parseInt(args[++i]);
+        case "--threads" -> threads = Integer.parseInt(args[++i]);
+        case "--no-edges" -> edges = false;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     System.out.printf(Locale.ROOT, "java %s, %d cores, max heap %d MB%n", System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
-    edgeGeneration();
-    clustering(accounts, perAccount);
+    if (edges) {
+      edgeGeneration();
+    }
+    clustering(accounts, perAccount, threads);
   }
 
   /** Generates accounts' exchanges in time order per account. */
@@ -199,9 +206,9 @@ public final class LinkageBench {
     }
   }
 
-  private static void clustering(int accounts, int perAccount) {
+  private static void clustering(int accounts, int perAccount, int threads) {
     Population pop = new Population();
-    LinkageEngine engine = new LinkageEngine(LinkageConfig.defaults(), null);
+    LinkageEngine engine = new LinkageEngine(LinkageConfig.defaults().withThreads(threads), null);
     long fed = 0;
     long t0 = System.nanoTime();
     for (int i = 0; i < accounts; i++) {
@@ -213,8 +220,9 @@ public final class LinkageBench {
         fed++;
       }
     }
-    System.out.printf(Locale.ROOT, "%nclustering: %,d accounts (%d hydras), %,d exchanges fed in %.1f s, %,d keys%n",
-        accounts, pop.hydraIndex, fed, (System.nanoTime() - t0) / 1e9, engine.keyCount());
+    System.out.printf(Locale.ROOT, "%nclustering: %,d accounts (%d hydras), %,d exchanges fed in %.1f s, %,d keys; "
+        + "pairs scored on %d thread(s)%n", accounts, pop.hydraIndex, fed, (System.nanoTime() - t0) / 1e9,
+        engine.keyCount(), threads);
     Instant now = Instant.parse("2025-03-06T00:00:00Z");
     for (int round = 1; round <= 3; round++) {
       long cpu0 = MX.getCurrentThreadCpuTime();

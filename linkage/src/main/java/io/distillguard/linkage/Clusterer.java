@@ -35,6 +35,8 @@ final class Clusterer {
       long scoringNanos, long communityNanos) {}
 
   private final LinkageConfig config;
+  /** Fewer accounts than this are scored on one thread: starting threads would cost more than it saves. */
+  int parallelFrom = 50_000;
   private Stats stats = new Stats(0, 0, 0, 0, 0, 0, 0);
 
   Clusterer(LinkageConfig config) {
@@ -45,25 +47,50 @@ final class Clusterer {
     return stats;
   }
 
-  List<Group> cluster(List<AccountProfile> profiles, PairScorer scorer) {
+  /**
+   * @param scorers a fresh pair scorer for each thread scoring pairs ({@link LinkageConfig#threads()}); the key index
+   *                must be frozen while more than one runs
+   */
+  List<Group> cluster(List<AccountProfile> profiles, java.util.function.Supplier<PairScorer> scorers) {
     long start = System.nanoTime();
     int n = profiles.size();
     UnionFind uf = new UnionFind(n);
+    int threads = n < parallelFrom ? 1 : config.threads();
+    IntPairs[] found = new IntPairs[threads];
+    long[] counts = new long[threads];
+    if (threads == 1) {
+      found[0] = new IntPairs();
+      counts[0] = score(profiles, scorers.get(), 0, n, found[0]);
+    } else {
+      List<Thread> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int from = (int) ((long) n * t / threads);
+        int to = (int) ((long) n * (t + 1) / threads);
+        int slot = t;
+        found[t] = new IntPairs();
+        PairScorer scorer = scorers.get();
+        Thread w = new Thread(() -> counts[slot] = score(profiles, scorer, from, to, found[slot]),
+            "linkage-pairs-" + t);
+        w.setDaemon(true);
+        workers.add(w);
+        w.start();
+      }
+      for (Thread w : workers) {
+        try {
+          w.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while scoring pairs", e);
+        }
+      }
+    }
     IntPairs edges = new IntPairs();
     long scored = 0;
-    for (int a = 0; a < n; a++) {
-      AccountProfile pa = profiles.get(a);
-      for (int k = 0; k < pa.neighborCount; k++) {
-        int b = pa.neighbors[k];
-        AccountProfile pb = profiles.get(b);
-        if (b < a && contains(pb, a)) {
-          continue; // scored from b's side
-        }
-        scored++;
-        if (scorer.confident(pa, pb)) {
-          uf.union(a, b);
-          edges.add(a, b);
-        }
+    for (int t = 0; t < threads; t++) {
+      scored += counts[t];
+      for (int i = 0; i < found[t].size; i++) {
+        uf.union(found[t].a[i], found[t].b[i]);
+        edges.add(found[t].a[i], found[t].b[i]);
       }
     }
     long scoredAt = System.nanoTime();
@@ -123,6 +150,26 @@ final class Clusterer {
    * {@link LinkageConfig#splitModularity()}. Communities that are not apart stay together: one campaign opened in
    * batches is denser within each batch, but its batches share far too many edges to be told apart.
    */
+  /** Scores the candidate pairs of accounts {@code [from, to)}; writes the confident ones; returns how many. */
+  private static long score(List<AccountProfile> profiles, PairScorer scorer, int from, int to, IntPairs out) {
+    long scored = 0;
+    for (int a = from; a < to; a++) {
+      AccountProfile pa = profiles.get(a);
+      for (int k = 0; k < pa.neighborCount; k++) {
+        int b = pa.neighbors[k];
+        AccountProfile pb = profiles.get(b);
+        if (b < a && contains(pb, a)) {
+          continue; // scored from b's side
+        }
+        scored++;
+        if (scorer.confident(pa, pb)) {
+          out.add(a, b);
+        }
+      }
+    }
+    return scored;
+  }
+
   private List<int[]> communities(Graph<Integer, DefaultWeightedEdge> g, int seed) {
     List<Set<Integer>> parts = new LabelPropagationClustering<>(g, 50, new Random(seed)).getClustering()
         .getClusters();

@@ -32,6 +32,7 @@ final class KeyIndex {
   private final LinkageConfig config;
   private final LongMap<Bucket> buckets = new LongMap<>(1 << 16);
   private final SplittableRandom random = new SplittableRandom(0x5eed_11c4L);
+  private volatile boolean frozen;
 
   KeyIndex(LinkageConfig config) {
     this.config = config;
@@ -95,12 +96,34 @@ final class KeyIndex {
     if (b == null || b.accounts < config.commonMinAccounts()) {
       return 1;
     }
-    if (Double.isNaN(b.coherence) || b.accounts > b.coherenceAt + Math.max(2, b.coherenceAt / 4)) {
+    if (!frozen && stale(b)) {
       b.coherence = coherence(key, b, profiles);
       b.coherenceAt = b.accounts;
     }
     double c = (b.coherence - config.coherenceFloor()) / (config.coherenceFull() - config.coherenceFloor());
     return Math.max(0, Math.min(1, c));
+  }
+
+  private static boolean stale(Bucket b) {
+    return Double.isNaN(b.coherence) || b.accounts > b.coherenceAt + Math.max(2, b.coherenceAt / 4);
+  }
+
+  /**
+   * Brings every key's coherence up to date and then leaves it alone, so that {@link #weight} only reads and pairs
+   * can be scored on several threads; {@link #thaw} lets it update lazily again.
+   */
+  void freeze(Profiles profiles) {
+    buckets.forEach((key, b) -> {
+      if (b.accounts >= config.commonMinAccounts() && stale(b)) {
+        b.coherence = coherence(key, b, profiles);
+        b.coherenceAt = b.accounts;
+      }
+    });
+    frozen = true;
+  }
+
+  void thaw() {
+    frozen = false;
   }
 
   private static double coherence(long key, Bucket b, Profiles profiles) {

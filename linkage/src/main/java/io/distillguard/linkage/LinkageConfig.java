@@ -30,11 +30,13 @@ import java.util.Map;
  * @param thresholds         cluster score for each level
  * @param minMembers         least members for each level (a pair is never blocked as a cluster)
  * @param minExchanges       least exchanges of the cluster's members together for each level
+ * @param threads            threads scoring candidate pairs during a recomputation (1: the engine's own thread)
  */
 public record LinkageConfig(int recent, int sampled, int fromSample, Duration signupWindow, double familyMinimum,
     int minFamilies, boolean anchored, double confidentWeight, int commonMinAccounts, double coherenceFloor,
     double coherenceFull, int splitMinMembers, double splitModularity, double splitConductance,
-    Map<RiskLevel, Double> thresholds, Map<RiskLevel, Integer> minMembers, Map<RiskLevel, Long> minExchanges) {
+    Map<RiskLevel, Double> thresholds, Map<RiskLevel, Integer> minMembers, Map<RiskLevel, Long> minExchanges,
+    int threads) {
 
   public LinkageConfig {
     if (recent < 1 || sampled < 1 || fromSample < 0 || fromSample > sampled) {
@@ -45,6 +47,9 @@ public record LinkageConfig(int recent, int sampled, int fromSample, Duration si
     }
     if (!(coherenceFloor >= 0 && coherenceFloor < coherenceFull && coherenceFull <= 1)) {
       throw new IllegalArgumentException("linkage: need 0 <= coherenceFloor < coherenceFull <= 1");
+    }
+    if (threads < 1 || threads > 64) {
+      throw new IllegalArgumentException("linkage: threads must be 1-64");
     }
     thresholds = Map.copyOf(thresholds);
     minMembers = Map.copyOf(minMembers);
@@ -78,7 +83,15 @@ public record LinkageConfig(int recent, int sampled, int fromSample, Duration si
     x.put(RiskLevel.THROTTLE, 20L);
     x.put(RiskLevel.DEGRADE, 20L);
     x.put(RiskLevel.BLOCK, 30L);
-    return new LinkageConfig(4, 8, 2, Duration.ofMinutes(30), 0.35, 2, true, 1.0, 3, 0.1, 0.5, 24, 0.3, 0.05, t, m, x);
+    return new LinkageConfig(4, 8, 2, Duration.ofMinutes(30), 0.35, 2, true, 1.0, 3, 0.1, 0.5, 24, 0.3, 0.05, t, m, x,
+        1);
+  }
+
+  /** The same settings with {@code n} threads scoring pairs during recomputations. */
+  public LinkageConfig withThreads(int n) {
+    return new LinkageConfig(recent, sampled, fromSample, signupWindow, familyMinimum, minFamilies, anchored,
+        confidentWeight, commonMinAccounts, coherenceFloor, coherenceFull, splitMinMembers, splitModularity,
+        splitConductance, thresholds, minMembers, minExchanges, n);
   }
 
   /** The level for a cluster score, its size and its traffic. */

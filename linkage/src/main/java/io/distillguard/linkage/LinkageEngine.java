@@ -217,7 +217,17 @@ public final class LinkageEngine {
    * @param now event time of the recomputation (when a new cluster is said to have formed)
    */
   public List<LinkageAction> recompute(Instant now) {
-    List<Clusterer.Group> groups = clusterer.cluster(profiles, scorer);
+    List<Clusterer.Group> groups;
+    if (config.threads() > 1) {
+      index.freeze(profiles::get);
+      try {
+        groups = clusterer.cluster(profiles, () -> new PairScorer(config, index, profiles::get));
+      } finally {
+        index.thaw();
+      }
+    } else {
+      groups = clusterer.cluster(profiles, () -> scorer);
+    }
     Map<String, ClusterState> next = new LinkedHashMap<>();
     List<LinkageAction> actions = new ArrayList<>();
     boolean[] clustered = new boolean[profiles.size()];
@@ -267,6 +277,11 @@ public final class LinkageEngine {
     clusters.clear();
     clusters.putAll(next);
     return actions;
+  }
+
+  /** For tests: score pairs on several threads from this many accounts on. */
+  void parallelFrom(int accounts) {
+    clusterer.parallelFrom = accounts;
   }
 
   /** Counts of the last recomputation. */

@@ -57,6 +57,16 @@ final class LongMap<V> {
     return size;
   }
 
+  /** Calls {@code action} with every key and value, in no particular order. */
+  @SuppressWarnings("unchecked")
+  void forEach(java.util.function.BiConsumer<Long, V> action) {
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != 0) {
+        action.accept(keys[i], (V) values[i]);
+      }
+    }
+  }
+
   private int slot(long key) {
     return (int) Keys.mix(key) & mask;
   }

@@ -125,11 +125,19 @@ class LinkageEngineTest {
 
   /** Feeds a world in time order, registering accounts at sign-up and recomputing hourly. */
   static final class Run {
-    final LinkageEngine engine = new LinkageEngine(LinkageConfig.defaults(), null);
+    final LinkageEngine engine;
     final Map<String, RiskLevel> levels = new HashMap<>();
     final List<String> hydraIds = new ArrayList<>();
     Instant nextRecompute = Traffic.T0.plus(Duration.ofHours(1));
     final Set<String> known = new HashSet<>();
+
+    Run() {
+      this(LinkageConfig.defaults());
+    }
+
+    Run(LinkageConfig config) {
+      engine = new LinkageEngine(config, null);
+    }
 
     void play(World w) {
       for (Exchange e : w.events) {
@@ -242,6 +250,23 @@ class LinkageEngineTest {
     assertThat(run.engine.cluster(cluster).ruled()).isTrue();
     assertThatThrownBy(() -> run.engine.rule("cl_nope", RiskLevel.BLOCK, Traffic.T0))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void pairsScoredOnTwoThreadsGiveTheSameClusters() {
+    World w = new World();
+    Run one = new Run();
+    one.play(w);
+    Run two = new Run(LinkageConfig.defaults().withThreads(2));
+    two.engine.parallelFrom(1);
+    two.play(w);
+    assertThat(two.engine.clusters()).hasSameSizeAs(one.engine.clusters());
+    for (ClusterView v : one.engine.clusters()) {
+      assertThat(two.engine.cluster(v.id())).as(v.id()).isNotNull();
+      assertThat(two.engine.cluster(v.id()).members()).containsExactlyElementsOf(v.members());
+      assertThat(two.engine.cluster(v.id()).level()).isEqualTo(v.level());
+    }
+    assertThat(two.levels).isEqualTo(one.levels);
   }
 
   @Test
