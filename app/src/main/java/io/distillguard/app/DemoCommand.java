@@ -124,6 +124,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  %-26s %-6s %s%n", row[0], row[1], row[2]);
       }
       day.printSummary();
+      printAlerts(admin, token);
       out.println();
       out.println("Where to look next:");
       out.println("  dashboard     " + node.dashboardUrl() + "   (sign in with the admin token " + token + ")");
@@ -144,6 +145,8 @@ final class DemoCommand implements Callable<Integer> {
           + "/admin/v1/clusters     (then /admin/v1/clusters/<id> for members and evidence)");
       out.println("  audit log     curl -H 'Authorization: Bearer " + token + "' '" + admin
           + "/admin/v1/audit?limit=20'     (every automatic and manual action, hash-chained)");
+      out.println("  alerts feed   curl -H 'Authorization: Bearer " + token + "' '" + admin
+          + "/admin/v1/alerts?level=throttle,degrade,block&limit=20'     (each escalation, newest first)");
       out.println("  metrics       curl " + admin + "/metrics | grep distillguard_gateway_overhead");
       out.println("  data dir      " + dataDir.toAbsolutePath() + " (SQLite store, journal, admin token)");
       out.println("  run it for real: ./distillguard serve --upstream http://your-model-server/v1");
@@ -200,6 +203,23 @@ final class DemoCommand implements Callable<Integer> {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
         .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
     return JSON.readTree(r.body());
+  }
+
+  /** The newest escalations as the admin API's alerts feed lists them. */
+  private void printAlerts(String admin, String token) throws IOException, InterruptedException {
+    JsonNode feed = get(admin + "/admin/v1/alerts?limit=6", token);
+    out.println("  Alerts feed (GET /admin/v1/alerts, newest of every escalation):");
+    if (feed.path("data").isEmpty()) {
+      out.println("    no escalation yet");
+    }
+    for (JsonNode a : feed.path("data")) {
+      JsonNode top = a.path("reasons").path(0);
+      out.printf(java.util.Locale.ROOT, "    %s  %-22s %s -> %s  score %.2f after %d exchanges%s%n",
+          snippet(a.path("at").asText()), snippet(a.path("account_id").asText()), a.path("from").asText(),
+          a.path("to").asText(), a.path("score").asDouble(), a.path("evidence").asLong(),
+          top.isMissingNode() ? "" : "; " + top.path("signal").asText() + ": "
+              + snippet(top.path("explanation").asText()));
+    }
   }
 
   private static String code(HttpResponse<String> r) {
