@@ -5,8 +5,9 @@ import java.util.Map;
 
 /**
  * Remembers the embeddings of recently seen texts (least recently used out first): harvesting repeats templates
- * and whole prompts across accounts, and a repeat costs a hash lookup instead of a model run. Holds at most
- * {@code capacity × (dimension × 4 + about 80)} bytes (1.6 KB per entry for 384 dimensions).
+ * and whole prompts across accounts, and a repeat costs a hash lookup instead of a model run. An entry holds the
+ * vector ({@code dimension × 4} bytes, 1.5 KB for 384 dimensions) and its key, the cleaned text (at most
+ * {@link PromptText#MAX_CHARS} characters): at most about 3.7 KB.
  *
  * <p>Keys are the exact cleaned text, so two texts never share an entry. Not thread-safe: one worker owns it.
  */
