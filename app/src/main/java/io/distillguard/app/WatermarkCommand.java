@@ -76,6 +76,9 @@ public final class WatermarkCommand implements Runnable {
     int minEvents;
     @Option(names = "--group", defaultValue = "1", description = "score groups of this many texts as one sample")
     int group;
+    @Option(names = "--keys", defaultValue = "1",
+        description = "unused keys per group (long groups give few samples; each key is one more null sample)")
+    int keys;
 
     @Override
     public Integer call() throws Exception {
@@ -94,18 +97,21 @@ public final class WatermarkCommand implements Runnable {
       double sz2 = 0;
       long events = 0;
       for (int i = 0; i + group <= all.size(); i += group) {
-        KeyScore s = test.score(ScoredEvents.of(lex, all.subList(i, i + group)), WatermarkKey.random(1_000_000 + i));
-        if (s.events() < minEvents) {
-          continue;
+        ScoredEvents ev = ScoredEvents.of(lex, all.subList(i, i + group));
+        for (int j = 0; j < keys; j++) {
+          KeyScore s = test.score(ev, WatermarkKey.random(1_000_000 + i * keys + j));
+          if (s.events() < minEvents) {
+            continue;
+          }
+          n++;
+          events += s.events();
+          below01 += s.p() < 0.01 ? 1 : 0;
+          below05 += s.p() < 0.05 ? 1 : 0;
+          midBelow01 += s.midP() < 0.01 ? 1 : 0;
+          midBelow05 += s.midP() < 0.05 ? 1 : 0;
+          sz += s.z();
+          sz2 += s.z() * s.z();
         }
-        n++;
-        events += s.events();
-        below01 += s.p() < 0.01 ? 1 : 0;
-        below05 += s.p() < 0.05 ? 1 : 0;
-        midBelow01 += s.midP() < 0.01 ? 1 : 0;
-        midBelow05 += s.midP() < 0.05 ? 1 : 0;
-        sz += s.z();
-        sz2 += s.z() * s.z();
       }
       double mean = sz / Math.max(1, n);
       System.out.printf(Locale.ROOT, "samples %d (of %d texts, groups of %d, >= %d events), mean events %.1f%n", n,
