@@ -5,8 +5,8 @@ import java.util.SplittableRandom;
 
 /**
  * Maximum mean discrepancy between a sample and a fixed reference sample, with a Gaussian (RBF) kernel
- * {@code k(x, y) = exp(-|x - y|² / (2σ²))}: the unbiased estimate MMD²_u of Gretton et al. ("A Kernel Two-Sample Test", JMLR 13, 2012) and
- * its permutation test.
+ * {@code k(x, y) = exp(-|x - y|² / (2σ²))}: the unbiased estimate MMD²_u of Gretton et al. ("A Kernel
+ * Two-Sample Test", JMLR 13, 2012) and its permutation test.
  *
  * <p>The bandwidth σ is fixed once, from the reference (the median heuristic: the median distance between reference
  * points), rather than re-chosen per sample: the same kernel for every account makes MMD² values comparable across
