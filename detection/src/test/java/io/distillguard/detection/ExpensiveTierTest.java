@@ -100,8 +100,8 @@ class ExpensiveTierTest {
     for (int i = 0; i < 200; i++) {
       reports += tier.observe("a", "t:" + (1000 + i)).size();
     }
-    assertThat(reports).isBetween(2, 30);
-    assertThat(tier.notAdmitted()).isPositive(); // past 32 prompts the reservoir keeps only some // when a suspicion moves by 0.01 or more, not on every prompt
+    assertThat(reports).isBetween(2, 30); // when a suspicion moves by 0.01 or more, not on every prompt
+    assertThat(tier.notAdmitted()).isPositive(); // past 32 prompts the reservoir keeps only some
   }
 
   @Test
