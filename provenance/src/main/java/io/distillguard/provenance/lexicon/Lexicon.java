@@ -71,7 +71,7 @@ public final class Lexicon {
         if (l == null) {
           List<Group> groups = new ArrayList<>(CuratedVariants.groups());
           groups.addAll(readResource(WORDNET_RESOURCE));
-          standard = l = of(groups, "curated-v1+wordnet-3.1-v1");
+          standard = l = of(groups, "curated-v1+wordnet-3.1-v2");
         }
       }
     }

@@ -122,8 +122,10 @@ public final class Evidence {
     method.put("lexicon", events.lexicon().version());
     method.put("lexicon_sets", events.lexicon().sets().size());
     method.put("strength_assumed", strength);
-    method.put("test", "one-sided exact Poisson-binomial tail (saddlepoint beyond 600 events) of hits among "
-        + "distinct (context, set, variant) events; Holm correction over all keys tested");
+    method.put("test", "sum over distinct (context, set) pairs of the standardized tilt towards the key's variant "
+        + "(its share at the pair minus its share over the set's pairs); one-sided tail of its exact null "
+        + "distribution given the text (Lugannani-Rice saddlepoint with lattice correction for large texts); "
+        + "Holm correction over all keys tested");
     ObjectNode f = root.putObject("facts");
     facts.forEach((k, v) -> f.putPOJO(k, v));
     ObjectNode c = root.putObject("counts");
@@ -204,9 +206,11 @@ public final class Evidence {
     h.append("<p><b>").append(Highlighter.escape(verdict(top()))).append("</b></p>");
     h.append("<h2>Method</h2><p>The served text was watermarked by choosing, among meaning-preserving word variants, "
         + "the one a secret key prefers in the word's context (the token before it). Without the key, a text "
-        + "uses the key's preferred variant at each distinct (context, word set) with probability exactly "
-        + "1/|set|; the test counts these hits among distinct events (repeats counted once) and reports the "
-        + "one-sided tail probability, corrected with Holm's method for the number of keys tested.</p>");
+        + "has no reason to favour the key's preferred variant at a (context, word set) more than it favours that "
+        + "variant elsewhere; the test adds up, over the distinct pairs (repeats counted once), how much the text "
+        + "tilts towards the key's variant (a hit: it favours it), and reports the one-sided tail probability "
+        + "of that sum under the key's uniform random choices, corrected with Holm's method for the number of "
+        + "keys tested.</p>");
     h.append("<p>Lexicon ").append(Highlighter.escape(events.lexicon().version())).append(" (")
         .append(events.lexicon().sets().size()).append(" sets); assumed strength ").append(strength)
         .append(".</p>");
