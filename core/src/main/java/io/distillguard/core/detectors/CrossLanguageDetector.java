@@ -17,12 +17,16 @@ import java.util.List;
  * wrapper of another language). People rarely ask about the same figures
  * in two languages; a sweep does it for most prompts.
  *
- * <p>State: for the last {@value #RING} prompts, up to {@value #K} numbers, the {@value #K} smallest word hashes,
- * the language and the wrapper hashes; a 256-bucket count of the account's words; two counters.
+ * <p>State: for the last {@value #RING} prompts, up to {@value #K} numbers and the {@value #K} smallest word hashes
+ * (as 32-bit fingerprints: the detector only asks whether two are equal, and a false match has odds of one in four
+ * billion per pair), the language and the wrapper fingerprints; a 256-bucket count of the account's words; two
+ * counters. About 1.9 KB per account: the ring was 32 prompts of 64-bit values (5.4 KB), which alone broke the
+ * per-account budget of 4 KB; a sweep asks each problem in language after language, so its repeats sit well within
+ * the last 16 prompts.
  */
 public final class CrossLanguageDetector implements Detector<CrossLanguageDetector.State> {
   public static final String NAME = "cross-language";
-  static final int RING = 32;
+  static final int RING = 16;
   static final int K = 8;
   /** Shared smallest word hashes (of {@value #K}) for "same words". */
   static final int SAME_WORDS = 3;
@@ -31,13 +35,13 @@ public final class CrossLanguageDetector implements Detector<CrossLanguageDetect
   private static final double COMMON = 0.5;
 
   public static final class State {
-    final long[] numbers = new long[RING * K];
+    final int[] numbers = new int[RING * K];
     final byte[] numberCounts = new byte[RING];
-    final long[] words = new long[RING * K];
+    final int[] words = new int[RING * K];
     final byte[] wordCounts = new byte[RING];
     final byte[] languages = new byte[RING];
-    final long[] prefixes = new long[RING];
-    final long[] suffixes = new long[RING];
+    final int[] prefixes = new int[RING];
+    final int[] suffixes = new int[RING];
     final short[] wordCounts256 = new short[SKETCH];
     int next;
     int filled;
@@ -71,36 +75,52 @@ public final class CrossLanguageDetector implements Detector<CrossLanguageDetect
     }
     long[] nums = new long[K];
     int nn = numbers(lastUserText(e.messages()), nums);
+    int[] numFps = new int[K];
+    for (int i = 0; i < nn; i++) {
+      numFps[i] = fingerprint(nums[i]);
+    }
     countWords(s, t);
     long[] words = new long[K];
     int common = s.prompts >= 10 ? (int) Math.ceil(COMMON * s.prompts) : Integer.MAX_VALUE;
     int nw = smallestWords(t, words, s.wordCounts256, common);
+    int[] wordFps = new int[K];
+    for (int i = 0; i < nw; i++) {
+      wordFps[i] = fingerprint(words[i]);
+    }
+    int prefix = fingerprint(f.prefixHash);
+    int suffix = fingerprint(f.suffixHash);
     for (int r = 0; r < s.filled; r++) {
-      if (s.languages[r] == f.language || s.prefixes[r] == f.prefixHash || s.suffixes[r] == f.suffixHash) {
+      if (s.languages[r] == f.language || s.prefixes[r] == prefix || s.suffixes[r] == suffix) {
         continue;
       }
-      int commonNumbers = common(nums, nn, s.numbers, r * K, s.numberCounts[r]);
+      int commonNumbers = common(numFps, nn, s.numbers, r * K, s.numberCounts[r]);
       boolean sameNumbers = commonNumbers >= 2 && commonNumbers * 5 >= 3 * Math.min(nn, s.numberCounts[r])
-          && commonLarge(nums, nn, s.numbers, r * K, s.numberCounts[r]);
-      boolean sameWords = common(words, nw, s.words, r * K, s.wordCounts[r]) >= SAME_WORDS;
+          && commonLarge(nums, numFps, nn, s.numbers, r * K, s.numberCounts[r]);
+      boolean sameWords = common(wordFps, nw, s.words, r * K, s.wordCounts[r]) >= SAME_WORDS;
       if (sameNumbers || sameWords) {
         s.repeats++;
         break;
       }
     }
     int slot = s.next;
-    System.arraycopy(nums, 0, s.numbers, slot * K, K);
+    System.arraycopy(numFps, 0, s.numbers, slot * K, K);
     s.numberCounts[slot] = (byte) nn;
-    System.arraycopy(words, 0, s.words, slot * K, K);
+    System.arraycopy(wordFps, 0, s.words, slot * K, K);
     s.wordCounts[slot] = (byte) nw;
     s.languages[slot] = (byte) f.language;
-    s.prefixes[slot] = f.prefixHash;
-    s.suffixes[slot] = f.suffixHash;
+    s.prefixes[slot] = prefix;
+    s.suffixes[slot] = suffix;
     s.next = (slot + 1) % RING;
     s.filled = Math.min(RING, s.filled + 1);
   }
 
-  private static int common(long[] a, int na, long[] b, int offset, int nb) {
+  /** 32 bits of a value's mixed hash: equal values always agree, different ones almost never. */
+  static int fingerprint(long v) {
+    long k = mix(v) * 0xc4ceb9fe1a85ec53L;
+    return (int) (k ^ (k >>> 32));
+  }
+
+  private static int common(int[] a, int na, int[] b, int offset, int nb) {
     int c = 0;
     for (int i = 0; i < na; i++) {
       for (int j = 0; j < nb; j++) {
@@ -114,9 +134,9 @@ public final class CrossLanguageDetector implements Detector<CrossLanguageDetect
   }
 
   /** Whether a number of 10 or more is among the common ones (small ones are too often list items or counts). */
-  private static boolean commonLarge(long[] a, int na, long[] b, int offset, int nb) {
+  private static boolean commonLarge(long[] values, int[] a, int na, int[] b, int offset, int nb) {
     for (int i = 0; i < na; i++) {
-      if (a[i] < 10) {
+      if (values[i] < 10) {
         continue;
       }
       for (int j = 0; j < nb; j++) {
