@@ -14,6 +14,7 @@ import io.distillguard.core.detect.Reason;
 import io.distillguard.core.detect.RiskLevel;
 import io.distillguard.core.detect.RiskScore;
 import io.distillguard.gateway.Gateway;
+import io.distillguard.gateway.admin.AccountRulings;
 import io.distillguard.gateway.alerts.WebhookNotifier;
 import io.distillguard.gateway.config.GatewayConfig;
 import io.distillguard.gateway.detection.DetectionFactory;
@@ -68,6 +69,7 @@ final class DashboardApi {
   private final Store store;
   private final GatewayConfig config;
   private final Dashboard.Options options;
+  private final AccountRulings rulings;
   private volatile AccountIndex index;
   private volatile Instant indexAt = Instant.MIN;
 
@@ -76,6 +78,8 @@ final class DashboardApi {
     this.store = store;
     this.config = config;
     this.options = options;
+    this.rulings = new AccountRulings(store, gateway.directory(), gateway.enforcement(), gateway.detection(),
+        options.clock());
   }
 
   void register(Router r) {
@@ -413,8 +417,8 @@ final class DashboardApi {
   /**
    * approve: the automatic action stands. revert: the account goes back to the status it had before this
    * escalation. escalate: one status further (an analyst's escalation is notified like detection's). annotate: a
-   * note. Each is one audit entry and one review row; status changes follow the admin API's rules (store first,
-   * then caches, then detection is told so it does not undo the ruling).
+   * note. Each is one audit entry and one review row; a status change is the admin API's own ({@link AccountRulings}:
+   * store first, then caches, then detection is told so it does not undo the ruling), audited with source review.
    */
   private ObjectNode review(RoutingContext ctx) {
     long alertId;
@@ -457,8 +461,8 @@ final class DashboardApi {
       details.put("note", note);
     }
     if (target != null && target != before.status()) {
-      setStatus(accountId, before.status(), target, actor, "review of alert " + alertId + " (" + decision.wireName()
-          + ")" + (note.isEmpty() ? "" : ": " + note));
+      rulings.change(accountId, target, actor, "review of alert " + alertId + " (" + decision.wireName() + ")"
+          + (note.isEmpty() ? "" : ": " + note), "review");
       details.put("from", before.status().wireName());
       details.put("to", target.wireName());
     }
@@ -477,20 +481,6 @@ final class DashboardApi {
     index = null;
     return alertJson(alert, store.reviews().forAlerts(List.of(alertId)).getOrDefault(alertId, List.of()))
         .put("account_status", store.accounts().find(accountId).map(x -> x.status().wireName()).orElse(null));
-  }
-
-  /** The admin API's status change (AdminApi.setStatus), for the review queue's revert and escalate. */
-  private void setStatus(String id, AccountStatus from, AccountStatus to, String actor, String reason) {
-    Instant now = options.clock().instant();
-    Account after = store.accounts().updateStatus(id, to, now).orElseThrow(() -> new NotFoundException("no account "
-        + id));
-    store.audit().append(now, actor, "account.status", "account:" + id, Map.of("from", from.wireName(), "to",
-        to.wireName(), "reason", reason, "source", "review"));
-    gateway.directory().put(after);
-    gateway.enforcement().set(id, to);
-    if (gateway.detection() != null) {
-      gateway.detection().analystDecision(id, to);
-    }
   }
 
   private static RiskLevel levelOf(AccountStatus s) {

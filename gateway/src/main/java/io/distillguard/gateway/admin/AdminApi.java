@@ -70,6 +70,7 @@ public final class AdminApi {
   private final boolean metricsRequireToken;
   private final Clock clock;
   private final DetectionService detection;
+  private final AccountRulings rulings;
   private LinkageService linkage;
 
   /** @param detection the detection service, or null when detection is off */
@@ -86,6 +87,7 @@ public final class AdminApi {
     this.token = token.getBytes(StandardCharsets.UTF_8);
     this.metricsRequireToken = metricsRequireToken;
     this.clock = clock;
+    this.rulings = new AccountRulings(store, directory, enforcement, detection, clock);
   }
 
   /** Adds the cluster and indicator routes and cluster ids on account views; call before {@link #router()}. */
@@ -273,28 +275,15 @@ public final class AdminApi {
       return;
     }
     JsonNode reasonNode = body.get("reason");
-    if (reasonNode == null || !reasonNode.isTextual() || reasonNode.asText().isBlank()
-        || reasonNode.asText().length() > 2000) {
-      badRequest(ctx, "'reason' is required: say why (at most 2000 characters); it goes into the audit log",
-          "reason");
+    String reason = reasonNode == null || !reasonNode.isTextual() ? null : reasonNode.asText();
+    String problem = AccountRulings.reasonProblem(reason);
+    if (problem != null) {
+      badRequest(ctx, problem, "reason");
       return;
     }
-    String reason = reasonNode.asText();
-    blocking(ctx, () -> {
-      Account before = store.accounts().find(id).orElseThrow(() -> new NotFoundException("no account " + id));
-      Account after = store.accounts().updateStatus(id, status, clock.instant())
-          .orElseThrow(() -> new NotFoundException("no account " + id));
-      store.audit().append(clock.instant(), actor(ctx), "account.status", "account:" + id,
-          Map.of("from", before.status().wireName(), "to", status.wireName(), "reason", reason,
-              "source", "manual"));
-      return after;
-    }).onSuccess(after -> {
-      directory.put(after);
-      enforcement.set(id, status);
-      if (detection != null) {
-        detection.analystDecision(id, status);
-      }
-      respond(ctx, 200, AdminViews.account(after, clusterOf(id)));
+    blocking(ctx, () -> rulings.record(id, status, actor(ctx), reason, "manual")).onSuccess(change -> {
+      rulings.apply(change);
+      respond(ctx, 200, AdminViews.account(change.after(), clusterOf(id)));
     });
   }
 
