@@ -240,6 +240,15 @@ public final class DetectionEngine {
     }
   }
 
+  /**
+   * The account's detector states, in {@link #detectorNames()} order (the live objects, not copies), or null for an
+   * unknown account: what a keyed stream operator checkpoints per account, and what the state-size benchmark measures.
+   */
+  public Object[] detectorStates(String accountId) {
+    AccountState a = accounts.get(accountId);
+    return a == null ? null : a.states.clone();
+  }
+
   public int accountCount() {
     return accounts.size();
   }

@@ -117,6 +117,8 @@ class DetectionEngineTest {
     assertThat(engine.policyOf("e").thresholds()).containsEntry(RiskLevel.BLOCK, 0.95)
         .containsEntry(RiskLevel.THROTTLE, 0.5);
     assertThat(engine.policyOf("f").minEvidence()).containsEntry(RiskLevel.BLOCK, 5L);
+    assertThat(engine.detectorStates("f")).hasSize(1).doesNotContainNull();
+    assertThat(engine.detectorStates("nobody")).isNull();
     assertThat(asked).as("asked once per account, on its first exchange").containsOnly(Map.entry("f", 1),
         Map.entry("e", 1), Map.entry("d", 1), Map.entry("unknown", 1), Map.entry("licensed", 1));
   }
