@@ -37,8 +37,9 @@ import java.util.TreeMap;
  *       ordinary accounts half the negatives, heavy users the other half — they are few, but they are the hard
  *       negatives the block threshold must clear;</li>
  *   <li>runs the scenarios again scoring every exchange, and sets the thresholds from benign accounts' maximum score
- *       over the run: watch and throttle at the target false-positive quantiles, block strictly above every benign
- *       account's maximum with a margin, degrade half way (in log-odds) between throttle and block.</li>
+ *       over the run: watch and throttle at the target false-positive quantiles (pooled, with a confidence bound, and
+ *       within each scenario), block strictly above every benign account's maximum with a margin, degrade half way
+ *       (in log-odds) between throttle and block.</li>
  * </ol>
  *
  * Deterministic: the scenarios fix their seeds, runs are single-threaded and the fit is Newton's method.
@@ -330,7 +331,20 @@ public final class Calibrator {
     List<AccountScores> benign = all.stream().filter(a -> a.kind == AccountKind.ORDINARY
         || a.kind == AccountKind.HEAVY).toList();
     double watch = quantileThreshold(benign, 0, o.targetWatch(), o.confidence());
-    double throttle = Math.max(watch, quantileThreshold(benign, 1, o.targetThrottle(), o.confidence()));
+    double throttle = quantileThreshold(benign, 1, o.targetThrottle(), o.confidence());
+    // The targets hold for each scenario's population too, not only for all of them pooled: pooling lets a large
+    // scenario with many easy accounts (hydra-scale) make room for another's hard ones (week-10k went to 0.11%).
+    Map<String, List<AccountScores>> byScenario = byScenario(benign);
+    String bindingScenario = null;
+    for (Map.Entry<String, List<AccountScores>> e : byScenario.entrySet()) {
+      watch = Math.max(watch, quantileThreshold(e.getValue(), 0, o.targetWatch(), 0));
+    }
+    Map.Entry<String, Double> perScenario = perScenarioThreshold(benign, 1, o.targetThrottle());
+    if (perScenario != null && perScenario.getValue() > throttle) {
+      throttle = perScenario.getValue();
+      bindingScenario = perScenario.getKey();
+    }
+    throttle = Math.max(watch, throttle);
     double benignMax = 0;
     for (AccountScores a : benign) {
       benignMax = Math.max(benignMax, a.maxFrom[3]);
@@ -387,12 +401,13 @@ public final class Calibrator {
         + "distillers left out", o.l2(), fit.iterations(), x.length, o.checkpointEvery(), accountGroup.size()));
     provenance.put("thresholds", String.format(Locale.ROOT, "from the maximum score over the run of %,d benign "
         + "accounts (no enforcement): watch at %s, throttle at %s of them (%d and %d accounts allowed over: the %.0f%% "
-        + "upper confidence bound of the rate meets the target); block %.2f log-odds above the highest (%.4f): the "
-        + "larger of the minimum margin %.2f and the leave-one-scenario-out excess %.2f; degrade half way between "
-        + "throttle and block", benign.size(), rate(o.targetWatch()), rate(o.targetThrottle()),
-        allowedExceedances(benign.size(), o.targetWatch(), o.confidence()),
-        allowedExceedances(benign.size(), o.targetThrottle(), o.confidence()), 100 * o.confidence(), margin,
-        benignMax, o.blockMargin(), loso));
+        + "upper confidence bound of the rate meets the target) and of each scenario's own (plain rate%s); block %.2f "
+        + "log-odds above the highest (%.4f): the larger of the minimum margin %.2f and the leave-one-scenario-out "
+        + "excess %.2f; degrade half way between throttle and block", benign.size(), rate(o.targetWatch()),
+        rate(o.targetThrottle()), allowedExceedances(benign.size(), o.targetWatch(), o.confidence()),
+        allowedExceedances(benign.size(), o.targetThrottle(), o.confidence()), 100 * o.confidence(),
+        bindingScenario == null ? "" : "; " + bindingScenario + " set throttle", margin, benignMax, o.blockMargin(),
+        loso));
     // Detectors fitted to weight 0 are left out of the model (they would cost time and explain nothing), unless an
     // interaction needs them.
     Map<String, Double> kept = new LinkedHashMap<>();
@@ -495,6 +510,29 @@ public final class Calibrator {
     double below = m[m.length - 1 - Math.min(allowed, m.length - 1)];
     double t = ceil4(below + 1e-9);
     return Math.min(0.9999, Math.max(0.0001, t));
+  }
+
+  private static Map<String, List<AccountScores>> byScenario(List<AccountScores> accounts) {
+    Map<String, List<AccountScores>> by = new LinkedHashMap<>();
+    for (AccountScores a : accounts) {
+      by.computeIfAbsent(a.scenario, k -> new ArrayList<>()).add(a);
+    }
+    return by;
+  }
+
+  /**
+   * The highest of the scenarios' own plain-quantile thresholds for a level ({@link #quantileThreshold} within each
+   * scenario, no confidence bound), with the scenario that sets it; null for no accounts.
+   */
+  static Map.Entry<String, Double> perScenarioThreshold(List<AccountScores> benign, int level, double target) {
+    Map.Entry<String, Double> best = null;
+    for (Map.Entry<String, List<AccountScores>> e : byScenario(benign).entrySet()) {
+      double t = quantileThreshold(e.getValue(), level, target, 0);
+      if (best == null || t > best.getValue()) {
+        best = Map.entry(e.getKey(), t);
+      }
+    }
+    return best;
   }
 
   /**

@@ -12,6 +12,7 @@ import io.distillguard.sim.scenario.ScenarioLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Calibration on the smoke scenario (built-in fixtures, a few seconds): deterministic, consistent, measurable. */
@@ -85,6 +86,29 @@ class CalibratorTest {
         1e-6));
     assertThat(Calibrator.allowedExceedances(100, 0.001, 0.95)).isZero();
     assertThat(Calibrator.poissonCdf(2000, 2000)).isBetween(0.5, 0.51);
+  }
+
+  @Test
+  void eachScenarioKeepsItsOwnBenignRateAtTheTarget() {
+    List<Calibrator.AccountScores> benign = new java.util.ArrayList<>();
+    // "big": 2,000 accounts, 2 allowed over at 0.1%; its third highest is 0.30. "small": 1,000, 1 allowed; 0.35.
+    for (int i = 0; i < 2000; i++) {
+      benign.add(scores("big", i < 3 ? 0.30 + 0.01 * i : 0.1));
+    }
+    for (int i = 0; i < 1000; i++) {
+      benign.add(scores("small", i < 2 ? 0.35 + 0.01 * i : 0.1));
+    }
+    Map.Entry<String, Double> t = Calibrator.perScenarioThreshold(benign, 1, 0.001);
+    assertThat(t.getKey()).isEqualTo("small");
+    assertThat(t.getValue()).isCloseTo(0.3501, org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(Calibrator.quantileThreshold(benign, 1, 0.001, 0)).as("pooled: 3 of 3,000 allowed")
+        .isCloseTo(0.3101, org.assertj.core.api.Assertions.within(1e-9));
+  }
+
+  private static Calibrator.AccountScores scores(String scenario, double max) {
+    Calibrator.AccountScores a = new Calibrator.AccountScores(AccountKind.ORDINARY, "", scenario);
+    java.util.Arrays.fill(a.maxFrom, max);
+    return a;
   }
 
   @Test
