@@ -348,7 +348,8 @@ public final class LinkageEngine {
       }
       sources.add(new ClusterAdmission.Source(s.id, s.level, members));
     }
-    return ClusterAdmission.build(config, sources, key -> index.weight(key, profiles::get));
+    return ClusterAdmission.build(config, sources, (key, held) -> ClusterAdmission.weight(
+        index.weight(key, profiles::get), held, index.accounts(key)));
   }
 
   /** For tests: score pairs on several threads from this many accounts on. */
