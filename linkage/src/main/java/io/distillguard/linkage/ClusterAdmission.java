@@ -57,9 +57,10 @@ public final class ClusterAdmission {
   /**
    * Builds the index. A key two clusters hold goes to the one at the higher level (then the larger).
    *
-   * @param weight a key's weight, given the key and how many of the cluster's members hold it
+   * @param weight a key's weight as linkage counts it now
    */
-  static ClusterAdmission build(LinkageConfig config, List<Source> clusters, Weight weight) {
+  static ClusterAdmission build(LinkageConfig config, List<Source> clusters,
+      java.util.function.ToDoubleFunction<Long> weight) {
     List<Source> acted = new ArrayList<>();
     for (Source s : clusters) {
       if (s.level().compareTo(RiskLevel.THROTTLE) >= 0) {
@@ -98,31 +99,13 @@ public final class ClusterAdmission {
         if (e.getValue() < 2 || keys.get(e.getKey()) != null) {
           continue;
         }
-        double w = weight.of(e.getKey(), e.getValue());
+        double w = weight.applyAsDouble(e.getKey());
         if (w > 0) {
           keys.put(e.getKey(), new Entry(c, w));
         }
       }
     }
     return new ClusterAdmission(config, keys, ids, levels);
-  }
-
-  /** How much a key of an acted-on cluster counts. */
-  interface Weight {
-    double of(long key, int heldByMembers);
-  }
-
-  /**
-   * A key's weight for the check: its coherence weight ({@link KeyIndex#weight}) or, when higher, its purity — the
-   * share of all accounts ever filed under it that are members of the cluster, counting nothing at half or less and
-   * in full from 90%. Coherence undercounts a campaign's own subnets and clock while most of its members are new
-   * and have sent one or two requests (they share few keys yet); purity says what matters here, whether the value
-   * is the cluster's or also common outside it. A company NAT is pure in its company's cluster, which is why one
-   * family is never enough.
-   */
-  static double weight(double coherence, int held, int filed) {
-    double purity = filed <= 0 ? 0 : Math.min(1, held / (double) filed);
-    return Math.max(coherence, Math.max(0, Math.min(1, (purity - 0.5) / 0.4)));
   }
 
   /** The keys a member contributes: what a new account could show before its traffic. */

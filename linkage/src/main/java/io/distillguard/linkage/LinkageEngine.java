@@ -348,8 +348,7 @@ public final class LinkageEngine {
       }
       sources.add(new ClusterAdmission.Source(s.id, s.level, members));
     }
-    return ClusterAdmission.build(config, sources, (key, held) -> ClusterAdmission.weight(
-        index.weight(key, profiles::get), held, index.accounts(key)));
+    return ClusterAdmission.build(config, sources, key -> index.weight(key, profiles::get));
   }
 
   /** For tests: score pairs on several threads from this many accounts on. */
