@@ -166,33 +166,24 @@ public final class ClusterAdmission {
     long domain = AccountProfile.hash(domainText == null ? null
         : domainText.strip().toLowerCase(java.util.Locale.ROOT));
     long signupSubnet = Subnets.of(a.get("signup_ip"));
-    return match(payment, domain, signupSubnet, createdAt == null ? Long.MIN_VALUE : createdAt.toEpochMilli(),
-        Subnets.of(clientIp), userAgent == null ? 0 : AccountProfile.client(userAgent, headerFingerprint),
-        at == null ? Long.MIN_VALUE : at.getEpochSecond());
-  }
-
-  /** The same on values as a profile holds them (hashes, subnet values; 0 or {@link Long#MIN_VALUE} for none). */
-  Match match(long payment, long domain, long signupSubnet, long createdAtMillis, long requestSubnet, long client,
-      long epochSecond) {
-    if (keys.size() == 0) {
-      return null;
-    }
+    long requestSubnet = Subnets.of(clientIp);
     // Up to seven keys, each found in at most one cluster: evidence is summed per cluster and family.
     Entry[] found = new Entry[7];
     int[] kinds = new int[7];
     int n = 0;
     n = look(Keys.of(Keys.PAYMENT, payment), payment != 0, 0, found, kinds, n);
-    if (createdAtMillis != Long.MIN_VALUE) {
-      long b = Math.floorDiv(createdAtMillis, config.signupWindow().toMillis());
+    if (createdAt != null) {
+      long b = Math.floorDiv(createdAt.toEpochMilli(), config.signupWindow().toMillis());
       n = look(Keys.of(Keys.SIGNUP_DOMAIN, domain * 31 + b), domain != 0, 1, found, kinds, n);
       n = look(Keys.of(Keys.SIGNUP_SUBNET, signupSubnet * 31 + b), signupSubnet != 0, 1, found, kinds, n);
     }
     n = look(Keys.of(Keys.SUBNET, signupSubnet), signupSubnet != 0, 2, found, kinds, n);
     n = look(Keys.of(Keys.SUBNET, requestSubnet), requestSubnet != 0 && requestSubnet != signupSubnet, 2, found,
         kinds, n);
-    n = look(Keys.of(Keys.CLIENT, client), client != 0, 3, found, kinds, n);
-    if (epochSecond != Long.MIN_VALUE) {
-      n = look(Keys.of(Keys.TIMING, AccountProfile.window(epochSecond)), true, 4, found, kinds, n);
+    n = look(Keys.of(Keys.CLIENT, AccountProfile.client(userAgent, headerFingerprint)), userAgent != null, 3, found,
+        kinds, n);
+    if (at != null) {
+      n = look(Keys.of(Keys.TIMING, AccountProfile.window(at.getEpochSecond())), true, 4, found, kinds, n);
     }
     Match best = null;
     for (int i = 0; i < n; i++) {

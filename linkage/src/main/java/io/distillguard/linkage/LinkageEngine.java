@@ -40,13 +40,6 @@ public final class LinkageEngine {
   private final Map<String, RiskLevel> rulings = new HashMap<>();
   private final Indicators indicators = new Indicators();
   private final LongBuffer fresh = new LongBuffer();
-  /** The acted-on clusters' keys as of the last recomputation or ruling, built when first needed; null when stale. */
-  private ClusterAdmission joinIndex;
-  /**
-   * Accounts joined by the request-path rules, by profile index: they stay with their cluster across
-   * recomputations while it keeps its id, since a refused account never shows the traffic that edges need.
-   */
-  private final Map<Integer, String> admitted = new HashMap<>();
   private final int[] candidates;
   private long exchanges;
 
@@ -136,47 +129,9 @@ public final class LinkageEngine {
       traffic.accept(asCluster(e, p.cluster));
     }
     if (p.cluster == null && (fresh.size > 0 || p.exchanges <= 16)) {
-      List<LinkageAction> out = attach(p, e.eventTime());
-      if (p.cluster == null && p.exchanges <= 16) {
-        out = admit(p, e, out);
-      }
-      return out;
+      return attach(p, e.eventTime());
     }
     return List.of();
-  }
-
-  /**
-   * Joins an account the request-path check ties to an acted-on cluster (what the gateway refused or throttled it
-   * for), so that its status is stored and it counts as a member: refused from its first request, it shows too
-   * little traffic for edges of its own.
-   */
-  private List<LinkageAction> admit(AccountProfile p, Exchange e, List<LinkageAction> out) {
-    if (clusters.isEmpty()) {
-      return out;
-    }
-    if (joinIndex == null) {
-      joinIndex = admission();
-    }
-    ClusterAdmission.Match m = joinIndex.match(p.payment, p.emailDomain, p.signupSubnet, p.createdAt,
-        Subnets.of(e.clientIp()), e.userAgent() == null ? 0 : AccountProfile.client(e.userAgent(),
-            e.headerFingerprint()), e.eventTime().getEpochSecond());
-    ClusterState c = m == null ? null : clusters.get(m.clusterId());
-    if (c == null) {
-      return out;
-    }
-    join(p, c);
-    admitted.put(p.index, c.id);
-    List<LinkageAction> both = new ArrayList<>(out);
-    both.add(new LinkageAction(p.id, c.id, c.level, c.risk, true, e.eventTime()));
-    return both;
-  }
-
-  private void join(AccountProfile p, ClusterState c) {
-    p.cluster = c.id;
-    int[] m = java.util.Arrays.copyOf(c.members, c.members.length + 1);
-    m[m.length - 1] = p.index;
-    c.members = m;
-    c.view = null;
   }
 
   private void file(AccountProfile p, long key) {
@@ -213,7 +168,11 @@ public final class LinkageEngine {
       }
       ClusterState c = best == null ? null : clusters.get(best);
       if (c != null) {
-        join(p, c);
+        p.cluster = c.id;
+        int[] m = java.util.Arrays.copyOf(c.members, c.members.length + 1);
+        m[m.length - 1] = p.index;
+        c.members = m;
+        c.view = null;
         if (c.level != RiskLevel.NONE) {
           out = List.of(new LinkageAction(p.id, c.id, c.level, c.risk, true, at));
         }
@@ -310,16 +269,6 @@ public final class LinkageEngine {
       }
       next.put(s.id, s);
     }
-    for (java.util.Iterator<Map.Entry<Integer, String>> it = admitted.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Integer, String> a = it.next();
-      ClusterState s = next.get(a.getValue());
-      if (clustered[a.getKey()] || s == null) {
-        it.remove();
-      } else {
-        join(profiles.get(a.getKey()), s);
-        clustered[a.getKey()] = true;
-      }
-    }
     for (int i = 0; i < clustered.length; i++) {
       if (!clustered[i]) {
         profiles.get(i).cluster = null;
@@ -327,7 +276,6 @@ public final class LinkageEngine {
     }
     clusters.clear();
     clusters.putAll(next);
-    joinIndex = null;
     return actions;
   }
 
@@ -459,7 +407,6 @@ public final class LinkageEngine {
       throw new IllegalArgumentException("no cluster " + clusterId);
     }
     rulings.put(clusterId, level);
-    joinIndex = null;
     s.level = level;
     s.risk = new RiskScore(s.risk.score(), level, s.risk.evidence(), s.risk.reasons());
     s.view = null;

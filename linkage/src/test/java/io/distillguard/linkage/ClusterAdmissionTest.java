@@ -97,25 +97,6 @@ class ClusterAdmissionTest {
   }
 
   @Test
-  void linkageJoinsAnAccountTheCheckTiesToTheClusterAndKeepsItThere() {
-    LinkageEngineTest.Run own = new LinkageEngineTest.Run();
-    LinkageEngineTest.World w = new LinkageEngineTest.World();
-    own.play(w);
-    String cluster = own.engine.clusterOf("hydra-0");
-    own.engine.account("hydra-refused", Traffic.attrs("card_own", "99.1.1.1", "gmail.com"), CREATED);
-    // Refused on its first request (subnet and clock), the account sends nothing else linkage could use.
-    List<LinkageAction> first = own.engine.accept(w.t.exchange("hydra-refused", ON_CLOCK, "185.12.7.9",
-        Traffic.POPULAR_UA, null, "hello"));
-    assertThat(first).singleElement().satisfies(a -> {
-      assertThat(a.clusterId()).isEqualTo(cluster);
-      assertThat(a.level()).isEqualTo(RiskLevel.BLOCK);
-      assertThat(a.joined()).isTrue();
-    });
-    own.engine.recompute(ON_CLOCK.plusSeconds(3600));
-    assertThat(own.engine.clusterOf("hydra-refused")).isEqualTo(cluster);
-  }
-
-  @Test
   void nothingActedOnMeansNothingMatches() {
     assertThat(ClusterAdmission.EMPTY.match(Traffic.attrs("card_a", "185.12.7.1", "mailq1x.xyz"), CREATED,
         "185.12.7.2", "python-httpx/0.27.2", null, ON_CLOCK)).isNull();
