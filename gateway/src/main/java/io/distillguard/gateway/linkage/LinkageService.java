@@ -10,7 +10,6 @@ import io.distillguard.gateway.auth.AccountDirectory;
 import io.distillguard.gateway.detection.DetectionService;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.log.ExchangeSink;
-import io.distillguard.linkage.ClusterAdmission;
 import io.distillguard.linkage.ClusterView;
 import io.distillguard.linkage.Edge;
 import io.distillguard.linkage.IndicatorBundle;
@@ -66,10 +65,6 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
   private volatile boolean running = true;
   private volatile List<ClusterView> snapshot = List.of();
   private volatile Map<String, ClusterView> byId = Map.of();
-  private volatile ClusterAdmission admission = ClusterAdmission.EMPTY;
-  /** A join changed an acted-on cluster's members since the index was built. */
-  private boolean admissionStale;
-  private long nextAdmission;
   private final Map<String, String> clusterOf = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile DetectionService detection;
   private final List<java.util.function.Consumer<LinkageAction>> listeners =
@@ -159,14 +154,6 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
   /** The cluster of an account, or null (as of the last recomputation or join). */
   public String clusterOf(String accountId) {
     return clusterOf.get(accountId);
-  }
-
-  /**
-   * The keys of clusters at throttle or above, for the data plane's check of accounts not placed yet; rebuilt after
-   * each recomputation and ruling, and within a second of joins into acted-on clusters.
-   */
-  public ClusterAdmission admission() {
-    return admission;
   }
 
   /** Every cluster as of the last recomputation. */
@@ -313,9 +300,6 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
         }
         if (System.nanoTime() >= nextRecompute) {
           recompute();
-        } else if (admissionStale && System.nanoTime() >= nextAdmission) {
-          // A big cluster's index costs O(members) to build: joins are folded in at most once a second.
-          rebuildAdmission();
         }
       } catch (RuntimeException | LinkageError | AssertionError ex) {
         LOG.error("linkage failed", ex);
@@ -352,13 +336,6 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
     clusterOf.putAll(members);
     byId = ids;
     snapshot = views;
-    rebuildAdmission();
-  }
-
-  private void rebuildAdmission() {
-    admission = engine.admission();
-    admissionStale = false;
-    nextAdmission = System.nanoTime() + 1_000_000_000L;
   }
 
   /** Puts members at their cluster's level (never lowering an account), in the cache at once and in the store. */
@@ -371,7 +348,6 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
     for (LinkageAction a : list) {
       if (a.joined() && !a.clusterId().startsWith("imported:")) {
         clusterOf.put(a.accountId(), a.clusterId());
-        admissionStale = true;
       }
       AccountStatus target = a.level().status();
       if (target.compareTo(enforcement.statusOf(a.accountId())) <= 0) {
