@@ -7,10 +7,8 @@ import io.distillguard.core.Exchange;
 import io.distillguard.core.Outcome;
 import io.distillguard.core.detect.DetectionEngine;
 import io.distillguard.core.detect.DetectorSet;
-import io.distillguard.core.detect.RiskScore;
 import io.distillguard.core.detect.Verdict;
 import io.distillguard.detection.ExpensiveTier;
-import io.distillguard.linkage.ClusterAdmission;
 import io.distillguard.linkage.LinkageAction;
 import io.distillguard.linkage.LinkageEngine;
 import io.distillguard.sim.Label;
@@ -218,8 +216,6 @@ public final class InProcessRunner {
     LinkageEngine links = linkage == null ? null : linkage.get();
     long linkEvery = linkageInterval.toNanos();
     long nextLink = Long.MIN_VALUE;
-    // The gateway's request-path check: rebuilt after each recomputation, as the gateway's linkage thread does.
-    ClusterAdmission admission = ClusterAdmission.EMPTY;
     listener.onStart(source);
 
     long interval = options.sampleInterval().toNanos();
@@ -269,7 +265,6 @@ public final class InProcessRunner {
         }
         while (now >= nextLink) {
           applyLinkage(links.recompute(instant(nextLink)), accounts, listener);
-          admission = links.admission();
           nextLink += linkEvery;
         }
       }
@@ -284,20 +279,6 @@ public final class InProcessRunner {
         tiers.put(account.id(), account.attributes().getOrDefault(Account.TIER, Account.DEFAULT_TIER));
         if (links != null) {
           applyLinkage(links.account(account.id(), account.attributes(), account.createdAt()), accounts, listener);
-        }
-      }
-
-      AccountStatus ownStatus = null;
-      if (links != null && ar.status != AccountStatus.BLOCKED && links.clusterOf(account.id()) == null) {
-        ClusterAdmission.Match m = admission.match(account.attributes(), account.createdAt(), r.clientIp(),
-            r.userAgent(), r.userAgent() == null ? null
-                : fingerprints.computeIfAbsent(r.userAgent(), InProcessRunner::headerFingerprint), r.time());
-        // The gateway applies the level to this request only; linkage's join on the exchange makes it last.
-        if (m != null && m.level().status().compareTo(ar.status) > 0) {
-          ownStatus = ar.status;
-          ar.status = m.level().status();
-          listener.onLinkage(new LinkageAction(account.id(), m.clusterId(), m.level(), RiskScore.NONE, true,
-              r.time()));
         }
       }
 
@@ -321,9 +302,6 @@ public final class InProcessRunner {
       }
 
       Exchange e = exchange(r, ar, d, events, fingerprints, digests);
-      if (ownStatus != null) {
-        ar.status = ownStatus;
-      }
       if (d.served()) {
         served++;
         ar.buckets.charge((long) e.promptTokens() + e.completionTokens());
