@@ -98,12 +98,12 @@ public final class AccountProfile {
       fresh.add(Keys.of(Keys.SUBNET, subnet));
     }
     if (e.userAgent() != null) {
-      long client = client(e.userAgent(), e.headerFingerprint());
+      long client = HASH.hashCharsToLong(e.userAgent()) * 31 + hash(e.headerFingerprint());
       if (clients.add(client)) {
         fresh.add(Keys.of(Keys.CLIENT, client));
       }
     }
-    long window = window(e.eventTime().getEpochSecond());
+    long window = Math.floorMod(e.eventTime().getEpochSecond(), LATTICE_SECONDS) / WINDOW_SECONDS + 1;
     long before = lattice();
     timing.add(window);
     long after = lattice();
@@ -260,16 +260,6 @@ public final class AccountProfile {
       }
     }
     return HASH.hashCharsToLong(e.userText());
-  }
-
-  /** The client value of a user agent and header-order fingerprint (the request-path check computes it too). */
-  static long client(String userAgent, String headerFingerprint) {
-    return HASH.hashCharsToLong(userAgent) * 31 + hash(headerFingerprint);
-  }
-
-  /** The timing window of an instant on the 15-minute lattice, 1-90. */
-  static long window(long epochSecond) {
-    return Math.floorMod(epochSecond, LATTICE_SECONDS) / WINDOW_SECONDS + 1;
   }
 
   static long hash(String s) {

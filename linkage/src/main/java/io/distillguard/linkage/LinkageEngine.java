@@ -279,26 +279,6 @@ public final class LinkageEngine {
     return actions;
   }
 
-  /**
-   * The keys of the clusters at {@code throttle} or above, as they stand now, for the request-path check of accounts
-   * linkage has not placed yet. Built anew on each call (O(members of acted-on clusters)); callers build it after a
-   * recomputation or a ruling, when levels and members change, and publish it to the data plane.
-   */
-  public ClusterAdmission admission() {
-    List<ClusterAdmission.Source> sources = new ArrayList<>();
-    for (ClusterState s : clusters.values()) {
-      if (s.level.compareTo(RiskLevel.THROTTLE) < 0) {
-        continue;
-      }
-      List<AccountProfile> members = new ArrayList<>(s.members.length);
-      for (int m : s.members) {
-        members.add(profiles.get(m));
-      }
-      sources.add(new ClusterAdmission.Source(s.id, s.level, members));
-    }
-    return ClusterAdmission.build(config, sources, key -> index.weight(key, profiles::get));
-  }
-
   /** For tests: score pairs on several threads from this many accounts on. */
   void parallelFrom(int accounts) {
     clusterer.parallelFrom = accounts;
