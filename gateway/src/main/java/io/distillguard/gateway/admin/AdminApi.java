@@ -1,5 +1,10 @@
 package io.distillguard.gateway.admin;
 
+import static io.distillguard.gateway.admin.AdminResponses.badRequest;
+import static io.distillguard.gateway.admin.AdminResponses.error;
+import static io.distillguard.gateway.admin.AdminResponses.respond;
+import static io.distillguard.gateway.admin.AdminResponses.shorten;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -478,27 +483,6 @@ public final class AdminApi {
         error(ctx, ApiError.internal());
       }
     });
-  }
-
-  private static void badRequest(RoutingContext ctx, String message, String param) {
-    error(ctx, ApiError.badRequest("invalid_request", message, param));
-  }
-
-  private static void error(RoutingContext ctx, ApiError e) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    ctx.response().setStatusCode(e.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(Json.errorBody(e));
-  }
-
-  private static void respond(RoutingContext ctx, int status, Object body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(Json.write(body));
-  }
-
-  private static String shorten(String s) {
-    return s == null ? "" : s.length() > 120 ? s.substring(0, 120) + "..." : s;
   }
 
 }

@@ -1,5 +1,10 @@
 package io.distillguard.gateway.admin;
 
+import static io.distillguard.gateway.admin.AdminResponses.badRequest;
+import static io.distillguard.gateway.admin.AdminResponses.error;
+import static io.distillguard.gateway.admin.AdminResponses.respond;
+import static io.distillguard.gateway.admin.AdminResponses.shorten;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +22,6 @@ import io.distillguard.linkage.Evidence;
 import io.distillguard.linkage.Family;
 import io.distillguard.linkage.IndicatorBundle;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
@@ -344,28 +348,4 @@ final class ClusterAdmin {
         Outcome.REJECTED));
   }
 
-  private static void badRequest(RoutingContext ctx, String message, String param) {
-    error(ctx, ApiError.badRequest("invalid_request", message, param));
-  }
-
-  private static void error(RoutingContext ctx, ApiError e) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    ctx.response().setStatusCode(e.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(Json.errorBody(e));
-  }
-
-  private static void respond(RoutingContext ctx, int status, Object body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(Json.write(body));
-  }
-
-  private static String shorten(String s) {
-    if (s == null) {
-      return "";
-    }
-    String t = s.length() > 120 ? s.substring(0, 120) + "..." : s;
-    return t.replaceAll("\\p{Cntrl}", "?");
-  }
 }

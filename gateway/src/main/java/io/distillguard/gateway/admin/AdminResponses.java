@@ -1,0 +1,37 @@
+package io.distillguard.gateway.admin;
+
+import io.distillguard.gateway.pipeline.ApiError;
+import io.distillguard.gateway.pipeline.Json;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+
+/** How every admin handler answers: JSON bodies, errors in the documented shape, echoed input cut and defanged. */
+final class AdminResponses {
+  private AdminResponses() {}
+
+  static void badRequest(RoutingContext ctx, String message, String param) {
+    error(ctx, ApiError.badRequest("invalid_request", message, param));
+  }
+
+  static void error(RoutingContext ctx, ApiError e) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(e.status()).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(Json.errorBody(e));
+  }
+
+  static void respond(RoutingContext ctx, int status, Object body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(Json.write(body));
+  }
+
+  /** Client input quoted back in an error: at most 120 characters, control characters replaced. */
+  static String shorten(String s) {
+    if (s == null) {
+      return "";
+    }
+    String t = s.length() > 120 ? s.substring(0, 120) + "..." : s;
+    return t.replaceAll("\\p{Cntrl}", "?");
+  }
+}
