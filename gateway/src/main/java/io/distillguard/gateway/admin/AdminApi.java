@@ -2,6 +2,7 @@ package io.distillguard.gateway.admin;
 
 import static io.distillguard.gateway.admin.AdminResponses.badRequest;
 import static io.distillguard.gateway.admin.AdminResponses.error;
+import static io.distillguard.gateway.admin.AdminResponses.jsonBody;
 import static io.distillguard.gateway.admin.AdminResponses.respond;
 import static io.distillguard.gateway.admin.AdminResponses.shorten;
 
@@ -30,12 +31,10 @@ import io.distillguard.store.NotFoundException;
 import io.distillguard.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -433,24 +432,6 @@ public final class AdminApi {
       return "admin";
     }
     return "analyst:" + who;
-  }
-
-  private ObjectNode jsonBody(RoutingContext ctx) {
-    Buffer b = ctx.body() == null ? null : ctx.body().buffer();
-    if (b == null || b.length() == 0) {
-      badRequest(ctx, "the request body must be a JSON object", null);
-      return null;
-    }
-    try {
-      JsonNode n = Json.MAPPER.readTree(b.getBytes());
-      if (n instanceof ObjectNode o) {
-        return o;
-      }
-    } catch (IOException e) {
-      // fall through
-    }
-    badRequest(ctx, "the request body must be a JSON object", null);
-    return null;
   }
 
   private static int limit(RoutingContext ctx, int dflt) {

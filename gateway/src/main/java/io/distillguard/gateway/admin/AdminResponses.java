@@ -1,9 +1,12 @@
 package io.distillguard.gateway.admin;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillguard.gateway.pipeline.ApiError;
 import io.distillguard.gateway.pipeline.Json;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 
 /** How every admin handler answers: JSON bodies, errors in the documented shape, echoed input cut and defanged. */
 final class AdminResponses {
@@ -24,6 +27,22 @@ final class AdminResponses {
   static void respond(RoutingContext ctx, int status, Object body) {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(Json.write(body));
+  }
+
+  /** The request body as a JSON object; otherwise a 400 has been sent and the result is null. */
+  static ObjectNode jsonBody(RoutingContext ctx) {
+    Buffer b = ctx.body() == null ? null : ctx.body().buffer();
+    if (b != null && b.length() > 0) {
+      try {
+        if (Json.MAPPER.readTree(b.getBytes()) instanceof ObjectNode o) {
+          return o;
+        }
+      } catch (IOException e) {
+        // not JSON: the same answer as for any other body that is not an object
+      }
+    }
+    badRequest(ctx, "the request body must be a JSON object", null);
+    return null;
   }
 
   /** Client input quoted back in an error: at most 120 characters, control characters replaced. */

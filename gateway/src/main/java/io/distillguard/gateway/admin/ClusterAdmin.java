@@ -2,6 +2,7 @@ package io.distillguard.gateway.admin;
 
 import static io.distillguard.gateway.admin.AdminResponses.badRequest;
 import static io.distillguard.gateway.admin.AdminResponses.error;
+import static io.distillguard.gateway.admin.AdminResponses.jsonBody;
 import static io.distillguard.gateway.admin.AdminResponses.respond;
 import static io.distillguard.gateway.admin.AdminResponses.shorten;
 
@@ -325,22 +326,6 @@ final class ClusterAdmin {
     }
     throw new IllegalArgumentException("'" + name + "' must be a number from " + min + " to "
         + (max == Integer.MAX_VALUE ? "any" : Integer.toString(max)));
-  }
-
-  private static ObjectNode jsonBody(RoutingContext ctx) {
-    Buffer b = ctx.body() == null ? null : ctx.body().buffer();
-    if (b != null && b.length() > 0) {
-      try {
-        JsonNode n = Json.MAPPER.readTree(b.getBytes());
-        if (n instanceof ObjectNode o) {
-          return o;
-        }
-      } catch (IOException e) {
-        // fall through
-      }
-    }
-    badRequest(ctx, "the request body must be a JSON object", null);
-    return null;
   }
 
   private static void notFound(RoutingContext ctx, String id) {
