@@ -3,6 +3,7 @@ package io.distillguard.gateway.admin;
 import static io.distillguard.gateway.admin.AdminResponses.badRequest;
 import static io.distillguard.gateway.admin.AdminResponses.error;
 import static io.distillguard.gateway.admin.AdminResponses.jsonBody;
+import static io.distillguard.gateway.admin.AdminResponses.onlyFields;
 import static io.distillguard.gateway.admin.AdminResponses.respond;
 import static io.distillguard.gateway.admin.AdminResponses.shorten;
 
@@ -60,7 +61,7 @@ import org.slf4j.LoggerFactory;
 public final class AdminApi {
   private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
-  private static final Set<String> ACCOUNT_FIELDS = Set.of("id", "name", "attributes");
+  private static final List<String> ACCOUNT_FIELDS = List.of("id", "name", "attributes");
   private static final int MAX_ATTRIBUTES = 64;
   private static final int MAX_LIMIT = 1000;
 
@@ -156,12 +157,8 @@ public final class AdminApi {
     if (body == null) {
       return;
     }
-    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!ACCOUNT_FIELDS.contains(f)) {
-        badRequest(ctx, "unknown field '" + shorten(f) + "'; expected id, name, attributes", f);
-        return;
-      }
+    if (!onlyFields(ctx, body, ACCOUNT_FIELDS)) {
+      return;
     }
     String id;
     JsonNode idNode = body.get("id");

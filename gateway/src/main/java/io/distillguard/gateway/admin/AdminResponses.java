@@ -7,6 +7,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
 
 /** How every admin handler answers: JSON bodies, errors in the documented shape, echoed input cut and defanged. */
 final class AdminResponses {
@@ -43,6 +45,22 @@ final class AdminResponses {
     }
     badRequest(ctx, "the request body must be a JSON object", null);
     return null;
+  }
+
+  /**
+   * Refuses a body with a field not in {@code allowed} (named in the 400, with the fields that are expected).
+   *
+   * @return true when every field is allowed; otherwise a 400 has been sent
+   */
+  static boolean onlyFields(RoutingContext ctx, ObjectNode body, List<String> allowed) {
+    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!allowed.contains(f)) {
+        badRequest(ctx, "unknown field '" + shorten(f) + "'; expected " + String.join(", ", allowed), f);
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Client input quoted back in an error: at most 120 characters, control characters replaced. */

@@ -3,6 +3,7 @@ package io.distillguard.gateway.admin;
 import static io.distillguard.gateway.admin.AdminResponses.badRequest;
 import static io.distillguard.gateway.admin.AdminResponses.error;
 import static io.distillguard.gateway.admin.AdminResponses.jsonBody;
+import static io.distillguard.gateway.admin.AdminResponses.onlyFields;
 import static io.distillguard.gateway.admin.AdminResponses.respond;
 import static io.distillguard.gateway.admin.AdminResponses.shorten;
 
@@ -29,9 +30,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
 final class ClusterAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterAdmin.class);
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
-  private static final Set<String> STATUS_FIELDS = Set.of("status", "reason");
+  private static final List<String> STATUS_FIELDS = List.of("status", "reason");
   private static final int MAX_LIMIT = 1000;
 
   private final LinkageService linkage;
@@ -121,12 +120,8 @@ final class ClusterAdmin {
     if (body == null) {
       return;
     }
-    for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
-      String f = it.next();
-      if (!STATUS_FIELDS.contains(f)) {
-        badRequest(ctx, "unknown field '" + shorten(f) + "'; expected status, reason", f);
-        return;
-      }
+    if (!onlyFields(ctx, body, STATUS_FIELDS)) {
+      return;
     }
     AccountStatus status;
     try {
