@@ -7,6 +7,8 @@
 # gateway's event-loop threads and of the exchange log writer (bench/jfr_top.py).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 OUT=$(realpath -m "$1")
 shift
 UP_PORT=${UP_PORT:-19090}
@@ -23,14 +25,6 @@ cleanup() {
   rm -rf "$DATA"
 }
 trap cleanup EXIT
-wait_port() {
-  for _ in $(seq 1 900); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "nothing listens on port $1" >&2
-  return 1
-}
 # shellcheck disable=SC2086
 java ${DG_JAVA_OPTS:-} -cp "$JAR" io.distillguard.app.Main builtin-upstream --port "$UP_PORT" \
   --fixed-response "Paris is the capital of France." >"$DATA/upstream.log" 2>&1 &

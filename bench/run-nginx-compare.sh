@@ -6,6 +6,8 @@
 # Environment: DG_JAR, DG_JAVA_OPTS, LT_JAVA_OPTS, BENCH_JAR, GW_PORT, ADMIN_PORT, PEERS_DIR.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 PEERS_DIR=${PEERS_DIR:-/work/shared/bench}
 GW_PORT=${GW_PORT:-18080}
 ADMIN_PORT=${ADMIN_PORT:-18081}
@@ -20,14 +22,6 @@ cleanup() {
   rm -rf "$DATA"
 }
 trap cleanup EXIT
-wait_port() {
-  for _ in $(seq 1 900); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "nothing listens on port $1" >&2
-  return 1
-}
 sed -e "s#/tmp/peers/nginx#$DATA#g" "$PEERS_DIR/nginx-peer.conf" >"$DATA/nginx.conf"
 nginx -c "$DATA/nginx.conf"
 wait_port 19000

@@ -8,23 +8,14 @@
 # first (nginx started for the warm-up and stopped again, because peers.sh starts and stops it itself).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 PEERS=${PEERS:-/work/shared/bench/peers.sh}
 PEERS_DIR=$(dirname "$PEERS")
 RUNS=${1:-3}
 GW_PORT=${GW_PORT:-18080}
 ADMIN_PORT=${ADMIN_PORT:-18081}
-# The gateway: DG_JAR (a fixed jar, e.g. a snapshot taken for a measurement) if set, else the ./distillguard
-# launcher if present (it rebuilds the jar when sources changed), else app/target/distillguard.jar.
-if [ -n "${DG_JAR:-}" ]; then
-  # shellcheck disable=SC2206
-  DG=(java ${DG_JAVA_OPTS:-} -cp "$DG_JAR" io.distillguard.app.Main) # the app jar, or benchmarks.jar (contains it)
-elif [ -x "$ROOT/distillguard" ]; then
-  export DISTILLGUARD_JAVA_OPTS="${DG_JAVA_OPTS:-}"
-  DG=("$ROOT/distillguard")
-else
-  # shellcheck disable=SC2206
-  DG=(java ${DG_JAVA_OPTS:-} -jar "$ROOT/app/target/distillguard.jar")
-fi
+dg_command
 command -v nginx >/dev/null || apt-get install -y -qq nginx-light wrk >/dev/null
 DATA=$(mktemp -d /tmp/peers-dg.XXXXXX)
 GW_PID=
@@ -33,15 +24,6 @@ cleanup() {
   rm -rf "$DATA"
 }
 trap cleanup EXIT
-
-wait_port() {
-  for _ in $(seq 1 900); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.2
-  done
-  echo "nothing listens on port $1" >&2
-  return 1
-}
 
 echo "gateway command: ${DG[*]} serve --config bench/bench-gateway.yaml --upstream http://127.0.0.1:19000/v1 ..."
 "${DG[@]}" serve --config "$ROOT/bench/bench-gateway.yaml" --upstream http://127.0.0.1:19000/v1 \
