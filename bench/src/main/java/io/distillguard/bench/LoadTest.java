@@ -78,6 +78,7 @@ public final class LoadTest {
     String limits = "generous";
     String exchangeStore = "sqlite";
     String detection = "on";
+    String nativeTransport = "on";
     Map<Long, String> peerPids = new java.util.LinkedHashMap<>();
     int quietWaitSeconds = 30;
     int retries = 3;
@@ -125,6 +126,7 @@ public final class LoadTest {
         "                         measure what the SQLite writer costs (in-process gateway only; default sqlite)",
         "  --detection on|off     in-process gateway: detection on (the bench account is allowlisted, so it is scored",
         "                         but never restricted) or off (default on)",
+        "  --native-transport on|off  in-process gateway: epoll (default on) or NIO",
         "  --peer-pids LIST       NAME=PID,... of an external gateway/upstream: counted as the measurement's own",
         "                         CPU and reported per process and thread",
         "  --quiet-wait S         before each block wait up to S s for other processes to go quiet (default 30)",
@@ -165,6 +167,7 @@ public final class LoadTest {
         case "--body" -> o.bodyFile = Path.of(v);
         case "--exchange-store" -> o.exchangeStore = v;
         case "--detection" -> o.detection = v;
+        case "--native-transport" -> o.nativeTransport = v;
         case "--peer-pids" -> {
           for (String pid : v.split(",")) {
             if (!pid.isBlank()) {
@@ -186,6 +189,9 @@ public final class LoadTest {
     }
     if (!o.detection.equals("on") && !o.detection.equals("off")) {
       throw new IllegalArgumentException("--detection must be on or off");
+    }
+    if (!o.nativeTransport.equals("on") && !o.nativeTransport.equals("off")) {
+      throw new IllegalArgumentException("--native-transport must be on or off");
     }
     if (!o.exchangeStore.equals("sqlite") && !o.exchangeStore.equals("none")) {
       throw new IllegalArgumentException("--exchange-store must be sqlite or none");
@@ -377,6 +383,7 @@ public final class LoadTest {
         GatewayConfig c = new GatewayConfig();
         c.server.port = 0;
         c.server.eventLoops = o.gatewayEventLoops;
+        c.server.nativeTransport = o.nativeTransport.equals("on");
         c.admin.port = 0;
         c.dataDir = tempDir.toString();
         String upstreamApi = directBase.replaceAll("/+$", "");
@@ -398,6 +405,7 @@ public final class LoadTest {
             gatewayBase, admin, o.gatewayEventLoops > 0 ? o.gatewayEventLoops
                 : Runtime.getRuntime().availableProcessors(),
             o.limits.equals("off") ? "0 = unlimited" : "generous (never refuse, buckets still run)", tempDir);
+        System.out.println("transport: " + (gateway.vertx().isNativeTransportEnabled() ? "native (epoll)" : "NIO"));
         System.out.println("detection: " + (o.detection.equals("on")
             ? "on (account '" + BENCH_ACCOUNT + "' allowlisted: scored, never restricted)" : "off"));
         if (o.exchangeStore.equals("none")) {

@@ -258,7 +258,8 @@ public final class Gateway implements AutoCloseable {
       int loops = config.server.eventLoops > 0 ? config.server.eventLoops
           : Runtime.getRuntime().availableProcessors();
       boolean owns = vertx == null;
-      Vertx vx = owns ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops)) : vertx;
+      Vertx vx = owns ? Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops)
+          .setPreferNativeTransport(config.server.nativeTransport)) : vertx;
       GatewayMetrics metrics = new GatewayMetrics();
       GatewayConfig.ExchangeLog lc = config.exchangeLog;
       ExchangeLog log = new ExchangeLog(store.exchanges(), new ExchangeLog.Options(

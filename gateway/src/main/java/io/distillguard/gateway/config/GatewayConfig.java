@@ -41,6 +41,8 @@ public final class GatewayConfig {
     public long maxBodyBytes = 4L << 20;
     /** Event-loop threads serving the data plane; 0 means one per core. */
     public int eventLoops = 0;
+    /** Use the operating system's native transport (epoll on Linux) when it is available; NIO otherwise. */
+    public boolean nativeTransport = true;
   }
 
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
