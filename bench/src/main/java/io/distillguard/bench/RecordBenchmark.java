@@ -7,7 +7,7 @@ import io.distillguard.core.Exchange;
 import io.distillguard.core.Outcome;
 import io.distillguard.core.SamplingParams;
 import io.distillguard.gateway.Ids;
-import io.distillguard.gateway.log.ExchangeCodec;
+import io.distillguard.core.wire.ExchangeCodec;
 import io.distillguard.gateway.log.ExchangeLog;
 import io.distillguard.gateway.log.Journal;
 import io.distillguard.gateway.pipeline.Call;

@@ -1,6 +1,7 @@
 package io.distillguard.gateway.log;
 
 import io.distillguard.core.Exchange;
+import io.distillguard.core.wire.ExchangeCodec;
 import io.distillguard.gateway.Await;
 import io.distillguard.store.ExchangeRepository;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import io.distillguard.core.ChatMessage;
 import io.distillguard.core.Exchange;
 import io.distillguard.core.Outcome;
 import io.distillguard.core.SamplingParams;
+import io.distillguard.core.wire.ExchangeCodec;
 import io.distillguard.store.ExchangeCounts;
 import io.distillguard.store.ExchangeRepository;
 import io.distillguard.store.StoreException;

@@ -1,9 +1,10 @@
-package io.distillguard.gateway.log;
+package io.distillguard.core.wire;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -14,12 +15,29 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The JSON form of an exchange in the journal (and in exports): the record's components, times in ISO-8601, nulls
- * left out. Encoding runs on the event loop for every request, so it writes the fields with a streaming generator
- * rather than through the bean serializer (which cost about three times as much); decoding, which only recovery and
- * exports need, stays with the data-binding mapper, which also tolerates fields of older and newer versions.
+ * The JSON form of an exchange: the record's components, times in ISO-8601, nulls left out. Two encodings share it:
+ *
+ * <ul>
+ *   <li>{@link #encode}: the journal form (and exports), unchanged since the first journal, with no version field;
+ *   <li>{@link #encodeEvent}: the event form published to Kafka, the same object with {@code "v":1} written first,
+ *       described by {@code schema/exchange-event.v1.schema.json}.
+ * </ul>
+ *
+ * <p>{@link #decode} reads both: an absent {@code v} means version 1 (old journals still decode), fields it does not
+ * know are ignored (additive changes stay version 1), and a {@code v} other than 1 is refused with a
+ * {@link WireFormatException} rather than misread. docs/scale.md ("Event schema") states the compatibility rules.
+ *
+ * <p>Encoding runs on the event loop for every request, so it writes the fields with a streaming generator rather
+ * than through the bean serializer (which cost about three times as much); decoding, which only recovery, exports
+ * and consumers need, stays with the data-binding mapper.
  */
 public final class ExchangeCodec {
+  /** The version {@link #encodeEvent} writes and the only one {@link #decode} accepts. */
+  public static final int VERSION = 1;
+
+  /** The name of the version field of the event form. */
+  public static final String VERSION_FIELD = "v";
+
   public static final ObjectMapper MAPPER = new ObjectMapper()
       .registerModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -28,10 +46,23 @@ public final class ExchangeCodec {
 
   private ExchangeCodec() {}
 
+  /** The journal form: no version field, byte for byte what every journal so far holds. */
   public static byte[] encode(Exchange e) {
+    return write(e, false);
+  }
+
+  /** The event form for Kafka: the journal form with {@code "v":1} as its first field. */
+  public static byte[] encodeEvent(Exchange e) {
+    return write(e, true);
+  }
+
+  private static byte[] write(Exchange e, boolean versioned) {
     ByteArrayBuilder out = new ByteArrayBuilder(512);
     try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
       g.writeStartObject();
+      if (versioned) {
+        g.writeNumberField(VERSION_FIELD, VERSION);
+      }
       g.writeStringField("id", e.id());
       g.writeStringField("eventTime", e.eventTime().toString());
       optional(g, "accountId", e.accountId());
@@ -104,11 +135,27 @@ public final class ExchangeCodec {
     }
   }
 
+  /**
+   * Reads either form.
+   *
+   * @throws WireFormatException when the bytes are not a JSON object, lack a required field (id, eventTime,
+   *     endpoint, outcome), hold a value of the wrong type, or carry a version other than {@value #VERSION}
+   */
   public static Exchange decode(byte[] bytes) {
+    JsonNode tree;
     try {
-      return MAPPER.readValue(bytes, Exchange.class);
+      tree = MAPPER.readTree(bytes);
     } catch (IOException ex) {
-      throw new UncheckedIOException(ex);
+      throw new WireFormatException("exchange is not valid JSON: " + WireFormatException.summary(ex), ex);
+    }
+    if (tree == null || !tree.isObject()) {
+      throw new WireFormatException("exchange is not a JSON object");
+    }
+    WireFormatException.checkVersion(tree, "exchange", VERSION);
+    try {
+      return MAPPER.treeToValue(tree, Exchange.class);
+    } catch (IOException | IllegalArgumentException ex) {
+      throw new WireFormatException("exchange does not match the schema: " + WireFormatException.summary(ex), ex);
     }
   }
 }
