@@ -25,12 +25,13 @@ public final class DetectionEngine {
   private final Map<String, AccountState> accounts = new HashMap<>();
   private final String[] names;
   private final double[] suspicions;
+  private AccountStateCodec codec;
 
   /**
    * One tier's policy in the form the hot path reads: arrays indexed by {@link RiskLevel#ordinal()} instead of map
    * lookups and boxed values on every exchange. Shared by every account of the tier.
    */
-  private static final class Levels {
+  static final class Levels {
     final Policy policy;
     final double[] threshold = new double[RiskLevel.values().length];
     final long[] evidence = new long[RiskLevel.values().length];
@@ -59,24 +60,8 @@ public final class DetectionEngine {
 
   private static final RiskLevel[] LEVELS = RiskLevel.values();
 
-  private static final class AccountState {
-    final Object[] states;
-    Levels levels;
-    long exchanges;
-    RiskLevel level = RiskLevel.NONE;
-    double score;
-    /** The detectors' combined score, before external findings. */
-    double cheapScore;
-    /** Findings from outside the engine by signal name; null until the first (most accounts never get one). */
-    Map<String, External> externals;
-
-    AccountState(int n) {
-      states = new Object[n];
-    }
-  }
-
   /** A finding from outside the engine and the log-odds it adds per unit of suspicion. */
-  private record External(Signal signal, double weight) {}
+  record External(Signal signal, double weight) {}
 
   /** An engine that applies the policy's default levels to every account. */
   public DetectionEngine(List<? extends Detector<?>> detectors, Scorer scorer, Policy policy) {
@@ -110,14 +95,38 @@ public final class DetectionEngine {
     if (e.accountId() == null) {
       return null;
     }
-    AccountState a = accounts.computeIfAbsent(e.accountId(), id -> {
-      AccountState s = new AccountState(detectors.size());
-      for (int i = 0; i < detectors.size(); i++) {
-        s.states[i] = detectors.get(i).newState();
-      }
-      s.levels = levels(tiers.tierOf(id));
-      return s;
-    });
+    return accept(accounts.computeIfAbsent(e.accountId(), this::newState), e);
+  }
+
+  // ------------------------------------------------------------------------------------------ keyed use
+
+  /**
+   * A fresh state for an account, for a caller that keeps each account's state itself (a keyed stream operator
+   * holds it in its per-key state) and passes it to {@link #accept(AccountState, Exchange)}. The account's tier is
+   * asked of the engine's {@link AccountTiers} now, as {@link #accept(Exchange)} does on an account's first
+   * exchange. The engine's own per-account map is not touched.
+   */
+  public AccountState newState(String accountId) {
+    Object[] states = new Object[detectors.size()];
+    for (int i = 0; i < states.length; i++) {
+      states[i] = detectors.get(i).newState();
+    }
+    String tier = tiers.tierOf(accountId);
+    AccountState s = new AccountState(accountId, states, tier);
+    s.levels = levels(tier);
+    return s;
+  }
+
+  /**
+   * Folds one exchange into a state the caller holds: exactly what {@link #accept(Exchange)} does with the state it
+   * keeps for the exchange's account. The exchange must be the state's account's.
+   *
+   * @return a verdict when the account's level rose, else null
+   */
+  public Verdict accept(AccountState a, Exchange e) {
+    if (a.levels == null) { // a state read back from its serialized form: re-attach its tier's levels
+      a.levels = levels(a.tier);
+    }
     a.exchanges++;
     for (int i = 0; i < detectors.size(); i++) {
       Detector<Object> d = detectors.get(i);
@@ -126,7 +135,7 @@ public final class DetectionEngine {
     }
     a.cheapScore = scorer.combine(names, suspicions);
     a.score = a.externals == null ? a.cheapScore : withExternals(a.cheapScore, a);
-    return escalate(e.accountId(), e.eventTime(), a);
+    return escalate(a.accountId, e.eventTime(), a);
   }
 
   /**
@@ -144,15 +153,23 @@ public final class DetectionEngine {
       throw new IllegalArgumentException("weight must be finite and >= 0: " + weight);
     }
     AccountState a = accounts.get(accountId);
-    if (a == null) {
-      return null;
+    return a == null ? null : external(a, at, signal, weight);
+  }
+
+  /** As {@link #external(String, java.time.Instant, Signal, double)}, on a state the caller holds. */
+  public Verdict external(AccountState a, java.time.Instant at, Signal signal, double weight) {
+    if (!(weight >= 0) || !Double.isFinite(weight)) {
+      throw new IllegalArgumentException("weight must be finite and >= 0: " + weight);
+    }
+    if (a.levels == null) {
+      a.levels = levels(a.tier);
     }
     if (a.externals == null) {
       a.externals = new java.util.LinkedHashMap<>(4);
     }
     a.externals.put(signal.detector(), new External(signal, weight));
     a.score = withExternals(a.cheapScore, a);
-    return escalate(accountId, at, a);
+    return escalate(a.accountId, at, a);
   }
 
   private Verdict escalate(String accountId, java.time.Instant at, AccountState a) {
@@ -224,6 +241,24 @@ public final class DetectionEngine {
   public RiskScore risk(String accountId) {
     AccountState a = accounts.get(accountId);
     return a == null ? RiskScore.NONE : explain(a);
+  }
+
+  /** The latest score with reasons of a state the caller holds. */
+  public RiskScore risk(AccountState a) {
+    return explain(a);
+  }
+
+  /**
+   * The codec that writes and reads this engine's account states (its detectors' states included), for a caller
+   * that keeps them outside the engine and must checkpoint them.
+   */
+  public AccountStateCodec stateCodec() {
+    AccountStateCodec c = codec;
+    if (c == null) {
+      c = new AccountStateCodec(detectors);
+      codec = c;
+    }
+    return c;
   }
 
   /** The account's current level. */
