@@ -125,7 +125,8 @@ public final class LoadTest {
         "  --exchange-store sqlite|none  diagnostic: 'none' keeps the journal but stores exchanges nowhere, to",
         "                         measure what the SQLite writer costs (in-process gateway only; default sqlite)",
         "  --detection on|off     in-process gateway: detection on (the bench account is allowlisted, so it is scored",
-        "                         but never restricted) or off (default on)",
+        "                         but never restricted) or off (default on); compare: two in-process gateways, with",
+        "                         and without detection, measured against each other instead of gateway vs direct",
         "  --native-transport on|off  in-process gateway: epoll (default on) or NIO",
         "  --peer-pids LIST       NAME=PID,... of an external gateway/upstream: counted as the measurement's own",
         "                         CPU and reported per process and thread",
@@ -187,8 +188,8 @@ public final class LoadTest {
     if (o.targetUrl != null && o.key == null) {
       throw new IllegalArgumentException("--target-url needs --key");
     }
-    if (!o.detection.equals("on") && !o.detection.equals("off")) {
-      throw new IllegalArgumentException("--detection must be on or off");
+    if (!Set.of("on", "off", "compare").contains(o.detection)) {
+      throw new IllegalArgumentException("--detection must be on, off or compare");
     }
     if (!o.nativeTransport.equals("on") && !o.nativeTransport.equals("off")) {
       throw new IllegalArgumentException("--native-transport must be on or off");
@@ -299,6 +300,8 @@ public final class LoadTest {
     private BuiltinUpstream upstream;
     private Store store;
     private Gateway gateway;
+    /** The detection-off gateway of {@code --detection compare}; null otherwise. */
+    private InProcess second;
     private Vertx clientVertx;
     private Context clientContext;
     private Target gw;
@@ -380,40 +383,62 @@ public final class LoadTest {
         System.out.println("external gateway " + gatewayBase + (metricsUrl == null ? " (no --metrics-url)" : ""));
       } else {
         tempDir = Files.createTempDirectory("dg-loadtest");
-        GatewayConfig c = new GatewayConfig();
-        c.server.port = 0;
-        c.server.eventLoops = o.gatewayEventLoops;
-        c.server.nativeTransport = o.nativeTransport.equals("on");
-        c.admin.port = 0;
-        c.dataDir = tempDir.toString();
         String upstreamApi = directBase.replaceAll("/+$", "");
         upstreamApi = upstreamApi.endsWith("/v1") ? upstreamApi : upstreamApi + "/v1";
-        c.upstream.url = upstreamApi;
-        c.limits = o.limits.equals("off") ? Fixtures.noLimits() : Fixtures.generousLimits();
-        // Detection runs on every exchange, but the load test's single account sending one prompt thousands of
-        // times a second would be throttled or blocked: it is allowlisted (scored, never restricted).
-        c.detection.enabled = o.detection.equals("on");
-        c.detection.allowlist = List.of(BENCH_ACCOUNT);
-        store = JdbcStore.openSqlite(tempDir);
-        Store gatewayStore = o.exchangeStore.equals("none") ? new NullExchangeStore(store) : store;
-        gateway = Gateway.builder(c, gatewayStore).upstreamUrl(upstreamApi).adminToken("bench-admin-token").start();
-        gatewayBase = "http://127.0.0.1:" + gateway.port();
-        String admin = "http://127.0.0.1:" + gateway.adminPort();
-        key = createKey(admin, "bench-admin-token");
-        metricsUrl = o.metricsUrl != null ? o.metricsUrl : admin + "/metrics";
+        boolean compare = o.detection.equals("compare");
+        InProcess on = startGateway(upstreamApi, tempDir.resolve("gateway"), !o.detection.equals("off"));
+        gateway = on.gateway();
+        store = on.store();
+        gatewayBase = on.base();
+        key = on.key();
+        metricsUrl = o.metricsUrl != null ? o.metricsUrl : on.admin() + "/metrics";
         System.out.printf(Locale.ROOT, "in-process gateway on %s (admin %s, %s event loops, limits %s, data %s)%n",
-            gatewayBase, admin, o.gatewayEventLoops > 0 ? o.gatewayEventLoops
+            gatewayBase, on.admin(), o.gatewayEventLoops > 0 ? o.gatewayEventLoops
                 : Runtime.getRuntime().availableProcessors(),
             o.limits.equals("off") ? "0 = unlimited" : "generous (never refuse, buckets still run)", tempDir);
         System.out.println("transport: " + (gateway.vertx().isNativeTransportEnabled() ? "native (epoll)" : "NIO"));
-        System.out.println("detection: " + (o.detection.equals("on")
-            ? "on (account '" + BENCH_ACCOUNT + "' allowlisted: scored, never restricted)" : "off"));
+        System.out.println("detection: " + (o.detection.equals("off") ? "off"
+            : "on (account '" + BENCH_ACCOUNT + "' allowlisted: scored, never restricted)"));
         if (o.exchangeStore.equals("none")) {
           System.out.println("DIAGNOSTIC MODE: exchanges are journaled but not stored (--exchange-store none)");
+        }
+        if (compare) {
+          // The second gateway takes the place of the direct target, so every phase compares the two gateways
+          // request by request, interleaved: the machine's noise hits both alike.
+          second = startGateway(upstreamApi, tempDir.resolve("gateway-off"), false);
+          System.out.println("COMPARE MODE: 'detect-on' is a gateway with detection, 'detect-off' an identical "
+              + "gateway without it on " + second.base() + " (same upstream, same limits, same store kind)");
+          gw = new Target("detect-on", gatewayBase, key, body);
+          direct = new Target("detect-off", second.base(), second.key(), body);
+          return;
         }
       }
       gw = new Target("gateway", gatewayBase, key, body);
       direct = new Target("direct", directBase, key, body);
+    }
+
+    /** An in-process gateway of this run, with its own store, data directory and bench key. */
+    private record InProcess(Gateway gateway, Store store, String base, String admin, String key) {}
+
+    private InProcess startGateway(String upstreamApi, Path dir, boolean detection) throws Exception {
+      GatewayConfig c = new GatewayConfig();
+      c.server.port = 0;
+      c.server.eventLoops = o.gatewayEventLoops;
+      c.server.nativeTransport = o.nativeTransport.equals("on");
+      c.admin.port = 0;
+      c.dataDir = dir.toString();
+      c.upstream.url = upstreamApi;
+      c.limits = o.limits.equals("off") ? Fixtures.noLimits() : Fixtures.generousLimits();
+      // Detection runs on every exchange, but the load test's single account sending one prompt thousands of
+      // times a second would be throttled or blocked: it is allowlisted (scored, never restricted).
+      c.detection.enabled = detection;
+      c.linkage.enabled = detection; // "without detection" means none of either kind runs
+      c.detection.allowlist = List.of(BENCH_ACCOUNT);
+      Store s = JdbcStore.openSqlite(dir);
+      Store gatewayStore = o.exchangeStore.equals("none") ? new NullExchangeStore(s) : s;
+      Gateway g = Gateway.builder(c, gatewayStore).upstreamUrl(upstreamApi).adminToken("bench-admin-token").start();
+      String admin = "http://127.0.0.1:" + g.adminPort();
+      return new InProcess(g, s, "http://127.0.0.1:" + g.port(), admin, createKey(admin, "bench-admin-token"));
     }
 
     /** Creates an enterprise account and a key through the admin API, over HTTP like an operator would. */
@@ -447,6 +472,10 @@ public final class LoadTest {
       }
       if (gateway != null) {
         gateway.close();
+      }
+      if (second != null) {
+        second.gateway().close();
+        second.store().close();
       }
       if (upstream != null) {
         upstream.close();
@@ -525,8 +554,8 @@ public final class LoadTest {
       direct.open(clientVertx, 1);
       OverheadScrape before = OverheadScrape.fetch(metricsUrl);
       alternating(o.warmupPairs, 0);
-      Result g = new Result("gateway");
-      Result d = new Result("direct");
+      Result g = new Result(gw.name);
+      Result d = new Result(direct.name);
       double othersMax = 0;
       double othersSum = 0;
       int redone = 0;
@@ -559,12 +588,17 @@ public final class LoadTest {
           + "cost the difference between the two)");
       Histogram gh = g.latency;
       Histogram dh = d.latency;
-      System.out.printf(Locale.ROOT, "added latency (gateway minus direct): p50 %+d µs, p90 %+d µs, p99 %+d µs, "
-              + "p99.9 %+d µs%n",
+      System.out.printf(Locale.ROOT, "added latency (%s minus %s): p50 %+d µs, p90 %+d µs, p99 %+d µs, "
+              + "p99.9 %+d µs%n", gw.name, direct.name,
           gh.getValueAtPercentile(50) - dh.getValueAtPercentile(50),
           gh.getValueAtPercentile(90) - dh.getValueAtPercentile(90),
           gh.getValueAtPercentile(99) - dh.getValueAtPercentile(99),
           gh.getValueAtPercentile(99.9) - dh.getValueAtPercentile(99.9));
+      if (second != null) {
+        System.out.printf(Locale.ROOT, "p99 %s / p99 %s = %.3f (p50 ratio %.3f)%n", gw.name, direct.name,
+            (double) gh.getValueAtPercentile(99) / dh.getValueAtPercentile(99),
+            (double) gh.getValueAtPercentile(50) / dh.getValueAtPercentile(50));
+      }
       System.out.println("gateway's own overhead histogram (admin /metrics, this phase incl. warm-up): "
           + during.summary());
       if (during.hasLog()) {
@@ -583,8 +617,8 @@ public final class LoadTest {
           + "are NOT corrected for coordinated omission; see the rate phase for that)");
       gw.open(clientVertx, o.connections);
       direct.open(clientVertx, o.connections);
-      Result dAll = new Result("direct");
-      Result gAll = new Result("gateway");
+      Result dAll = new Result(direct.name);
+      Result gAll = new Result(gw.name);
       OverheadScrape gwScrape = OverheadScrape.empty();
       double drainSeconds = 0;
       for (int round = 0; round < o.rounds; round++) {
@@ -660,8 +694,8 @@ public final class LoadTest {
           o.rounds, o.durationSeconds, o.connections);
       gw.open(clientVertx, o.connections);
       direct.open(clientVertx, o.connections);
-      Result dAll = new Result("direct");
-      Result gAll = new Result("gateway");
+      Result dAll = new Result(direct.name);
+      Result gAll = new Result(gw.name);
       for (int round = 0; round < o.rounds; round++) {
         List<Target> order = round % 2 == 0 ? List.of(direct, gw) : List.of(gw, direct);
         for (Target t : order) {
@@ -759,8 +793,8 @@ public final class LoadTest {
 
     /** Concurrency 1: gateway, direct, gateway, direct, ... The first {@code warm} pairs are not recorded. */
     private Result[] alternating(int warm, int measured) throws Exception {
-      Result g = new Result("gateway");
-      Result d = new Result("direct");
+      Result g = new Result(gw.name);
+      Result d = new Result(direct.name);
       CompletableFuture<Void> done = new CompletableFuture<>();
       long total = 2L * (warm + measured);
       clientContext.runOnContext(v -> new Object() {
