@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,9 +34,28 @@ final class Jdbc {
   }
 
   private final DataSource dataSource;
+  private final Dialect dialect;
 
-  Jdbc(DataSource dataSource) {
+  Jdbc(DataSource dataSource, Dialect dialect) {
     this.dataSource = dataSource;
+    this.dialect = dialect;
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  /**
+   * Serializes appends to a chained table for the rest of {@code c}'s transaction (see {@link Dialect#appendLock});
+   * a no-op where the dialect's first write already does.
+   */
+  void lockForAppend(Connection c, String table) throws SQLException {
+    String sql = dialect.appendLock(table);
+    if (sql != null) {
+      try (Statement s = c.createStatement()) {
+        s.execute(sql);
+      }
+    }
   }
 
   /**
@@ -116,6 +136,15 @@ final class Jdbc {
   }
 
   // ---- conversions ----
+
+  /**
+   * Text as every dialect can store it: U+0000 becomes U+FFFD. PostgreSQL refuses NUL in text values (the whole
+   * statement, and with it a batch of exchanges, would fail), and a string from traffic may carry one; SQLite gets the
+   * same so a row reads back alike from either store. JSON columns need none of this: Jackson escapes NUL.
+   */
+  static String text(String s) {
+    return s == null || s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
+  }
 
   /** Epoch microseconds; sub-microsecond precision is dropped. */
   static long micros(Instant t) {

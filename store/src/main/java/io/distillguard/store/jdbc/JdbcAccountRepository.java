@@ -36,13 +36,13 @@ final class JdbcAccountRepository implements AccountRepository {
           "INSERT INTO accounts (id, name, attributes, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
         long created = Jdbc.millis(account.createdAt());
         ps.setString(1, account.id());
-        ps.setString(2, account.name());
+        ps.setString(2, Jdbc.text(account.name()));
         ps.setString(3, Json.writeMap(account.attributes()));
         ps.setString(4, account.status().wireName());
         ps.setLong(5, created);
         ps.setLong(6, created);
         ps.executeUpdate();
-        return new Account(account.id(), account.name(), account.attributes(), account.status(),
+        return new Account(account.id(), Jdbc.text(account.name()), account.attributes(), account.status(),
             Jdbc.ofMillis(created));
       } catch (SQLException e) {
         if (Jdbc.isUniqueViolation(e)) {

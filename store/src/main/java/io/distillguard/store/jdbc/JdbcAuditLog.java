@@ -32,19 +32,26 @@ final class JdbcAuditLog implements AuditLog {
    * <p>The row is inserted first with placeholder hashes, which takes the database's write lock and assigns the
    * sequence number the hash must cover; the previous entry's hash is then read under that lock and the row
    * completed, all in one transaction, so no other writer (of this process or another) can slip an entry in
-   * between. {@code synchronized} additionally keeps this process's callers from queueing on the database lock.
+   * between. On PostgreSQL, whose writers do not exclude each other, a table lock is taken first (see
+   * {@link Dialect#appendLock}). {@code synchronized} additionally keeps this process's callers from queueing on the
+   * database lock.
    *
    * @return the entry as stored, its time truncated to the microsecond
    */
   @Override
   public synchronized AuditEntry append(
-      Instant at, String actor, String action, String subject, Map<String, String> details) {
+      Instant at, String rawActor, String rawAction, String rawSubject, Map<String, String> details) {
     Objects.requireNonNull(at, "at");
-    Objects.requireNonNull(actor, "actor");
-    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(rawActor, "actor");
+    Objects.requireNonNull(rawAction, "action");
+    // Hashed as stored, so the chain verifies after a round trip.
+    String actor = Jdbc.text(rawActor);
+    String action = Jdbc.text(rawAction);
+    String subject = Jdbc.text(rawSubject);
     Map<String, String> safeDetails = Map.copyOf(details == null ? Map.of() : details);
     long atMicros = Jdbc.micros(at);
     return jdbc.transaction("append audit entry " + action + " " + subject, c -> {
+      jdbc.lockForAppend(c, "audit_log");
       long seq;
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO audit_log (at, actor, action, subject, details, prev_hash, hash)"

@@ -154,17 +154,18 @@ final class JdbcExchangeRepository implements ExchangeRepository {
     });
   }
 
+  /** Free text from traffic goes through {@link Jdbc#text} (no NUL characters). */
   private static void bind(PreparedStatement ps, Exchange x) throws SQLException {
     SamplingParams p = x.params();
     ps.setString(1, x.id());
     ps.setLong(2, Jdbc.micros(x.eventTime()));
-    ps.setString(3, x.accountId());
-    ps.setString(4, x.keyId());
-    ps.setString(5, x.clientIp());
-    ps.setString(6, x.userAgent());
-    ps.setString(7, x.headerFingerprint());
-    ps.setString(8, x.endpoint());
-    ps.setString(9, x.model());
+    ps.setString(3, Jdbc.text(x.accountId()));
+    ps.setString(4, Jdbc.text(x.keyId()));
+    ps.setString(5, Jdbc.text(x.clientIp()));
+    ps.setString(6, Jdbc.text(x.userAgent()));
+    ps.setString(7, Jdbc.text(x.headerFingerprint()));
+    ps.setString(8, Jdbc.text(x.endpoint()));
+    ps.setString(9, Jdbc.text(x.model()));
     Jdbc.setNullable(ps, 10, p.temperature());
     Jdbc.setNullable(ps, 11, p.topP());
     Jdbc.setNullable(ps, 12, p.n());
@@ -175,7 +176,7 @@ final class JdbcExchangeRepository implements ExchangeRepository {
     ps.setInt(17, p.tools());
     ps.setBoolean(18, x.stream());
     ps.setString(19, Json.writeMessages(x.messages()));
-    ps.setString(20, x.responseText());
+    ps.setString(20, Jdbc.text(x.responseText()));
     ps.setString(21, x.promptSha256());
     ps.setInt(22, x.promptChars());
     ps.setString(23, x.responseSha256());
@@ -184,7 +185,7 @@ final class JdbcExchangeRepository implements ExchangeRepository {
     ps.setInt(26, x.completionTokens());
     ps.setInt(27, x.status());
     ps.setString(28, x.outcome().wireName());
-    ps.setString(29, x.errorCode());
+    ps.setString(29, Jdbc.text(x.errorCode()));
     ps.setLong(30, x.latencyMicros());
     ps.setLong(31, x.upstreamMicros());
     ps.setLong(32, x.firstByteMicros());

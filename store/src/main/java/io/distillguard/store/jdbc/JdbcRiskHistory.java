@@ -76,7 +76,7 @@ final class JdbcRiskHistory implements RiskHistory {
   public List<Point> history(String accountId, int limit) {
     return jdbc.autoCommit("read score history", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT account_id, at, score, level, evidence FROM ("
-          + "SELECT * FROM score_history WHERE account_id = ? ORDER BY at DESC LIMIT ?) ORDER BY at")) {
+          + "SELECT * FROM score_history WHERE account_id = ? ORDER BY at DESC LIMIT ?) AS newest ORDER BY at")) {
         ps.setString(1, accountId);
         ps.setInt(2, limit);
         return Jdbc.readAll(ps, rs -> new Point(rs.getString(1), Jdbc.ofMicros(rs.getLong(2)), rs.getDouble(3),

@@ -16,6 +16,7 @@ import io.distillguard.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
@@ -25,9 +26,10 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * A {@link Store} over JDBC. {@link #openSqlite(Path)} is the embedded deployment; {@link #open(DataSource, Dialect)}
- * takes any pooled data source, which is how a server database is plugged in. Either way the schema is migrated to
- * the newest version before the store is returned.
+ * A {@link Store} over JDBC. {@link #openSqlite(Path)} is the embedded deployment, {@link #openPostgres} the shared
+ * server of many gateway nodes; {@link #open(DataSource, Dialect)} takes any pooled data source. Either way the schema
+ * is migrated to the newest version before the store is returned (Flyway takes a lock in the database, so nodes
+ * starting together migrate once).
  */
 public final class JdbcStore implements Store {
 
@@ -43,6 +45,46 @@ public final class JdbcStore implements Store {
   /** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
   static final int SQLITE_BUSY_TIMEOUT_MILLIS = 15_000;
 
+  /**
+   * A gateway node's connections to PostgreSQL and how long a caller waits for one.
+   *
+   * @param url               {@code jdbc:postgresql://host:port/database}; never logged with its query string, which
+   *                          may carry credentials
+   * @param user              may be null when the URL or the server's authentication names none
+   * @param password          may be null; never logged
+   * @param poolSize          connections held (the exchange log, detection's recorders, linkage, the admin API and
+   *                          the rate-limit sync use them from their own threads, never from the event loop)
+   * @param connectionTimeout longest wait for a connection before a call fails with a StoreException
+   */
+  public record PostgresSettings(String url, String user, String password, int poolSize, Duration connectionTimeout) {
+    public static final int DEFAULT_POOL_SIZE = 8;
+    public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
+
+    public PostgresSettings {
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(connectionTimeout, "connectionTimeout");
+      if (!url.startsWith("jdbc:postgresql:")) {
+        throw new IllegalArgumentException("not a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database): "
+            + redact(url));
+      }
+      if (poolSize < 1) {
+        throw new IllegalArgumentException("pool size must be at least 1");
+      }
+      if (connectionTimeout.toMillis() < 250) {
+        throw new IllegalArgumentException("connection timeout must be at least 250ms");
+      }
+    }
+
+    public PostgresSettings(String url, String user, String password) {
+      this(url, user, password, DEFAULT_POOL_SIZE, DEFAULT_CONNECTION_TIMEOUT);
+    }
+
+    @Override
+    public String toString() {
+      return "PostgresSettings[url=" + redact(url) + ", user=" + user + ", poolSize=" + poolSize + "]";
+    }
+  }
+
   private final DataSource dataSource;
   private final AccountRepository accounts;
   private final KeyRepository keys;
@@ -55,9 +97,12 @@ public final class JdbcStore implements Store {
   private final Analytics analytics;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private JdbcStore(DataSource dataSource) {
+  private final Dialect dialect;
+
+  private JdbcStore(DataSource dataSource, Dialect dialect) {
     this.dataSource = dataSource;
-    Jdbc jdbc = new Jdbc(dataSource);
+    this.dialect = dialect;
+    Jdbc jdbc = new Jdbc(dataSource, dialect);
     this.accounts = new JdbcAccountRepository(jdbc);
     this.keys = new JdbcKeyRepository(jdbc);
     this.exchanges = new JdbcExchangeRepository(jdbc);
@@ -111,6 +156,47 @@ public final class JdbcStore implements Store {
   }
 
   /**
+   * Connects to a PostgreSQL database (a HikariCP pool) and migrates it. Many nodes may open the same database.
+   *
+   * @throws StoreException when the server cannot be reached, refuses the credentials or the migration fails; the
+   *     message names the server (URL without its query string) and the driver's reason, never the password
+   */
+  public static JdbcStore openPostgres(PostgresSettings settings) {
+    Objects.requireNonNull(settings, "settings");
+    HikariConfig pool = new HikariConfig();
+    pool.setPoolName("distillguard-postgresql");
+    pool.setDriverClassName("org.postgresql.Driver");
+    pool.setJdbcUrl(settings.url());
+    if (settings.user() != null) {
+      pool.setUsername(settings.user());
+    }
+    if (settings.password() != null) {
+      pool.setPassword(settings.password());
+    }
+    pool.setMaximumPoolSize(settings.poolSize());
+    pool.setMinimumIdle(Math.min(2, settings.poolSize()));
+    pool.setConnectionTimeout(settings.connectionTimeout().toMillis());
+    pool.setValidationTimeout(Math.min(5_000, settings.connectionTimeout().toMillis()));
+    // Fail at start when the server is unreachable or refuses us, instead of on the first request.
+    pool.setInitializationFailTimeout(settings.connectionTimeout().toMillis());
+    pool.addDataSourceProperty("ApplicationName", "distillguard");
+    pool.addDataSourceProperty("tcpKeepAlive", "true");
+    HikariDataSource hikari;
+    try {
+      hikari = new HikariDataSource(pool);
+    } catch (RuntimeException e) {
+      throw new StoreException("cannot connect to PostgreSQL at " + redact(settings.url()) + " as "
+          + settings.user() + ": " + rootMessage(e), e);
+    }
+    return open(hikari, Dialect.POSTGRESQL);
+  }
+
+  /** {@link #openPostgres(PostgresSettings)} with the default pool. */
+  public static JdbcStore openPostgres(String url, String user, String password) {
+    return openPostgres(new PostgresSettings(url, user, password));
+  }
+
+  /**
    * Migrates the database behind {@code dataSource} with {@code dialect}'s migrations and returns a store over it.
    * The store takes ownership: {@link #close()} closes the data source when it is {@link AutoCloseable}, and so does
    * a failed migration.
@@ -129,9 +215,16 @@ public final class JdbcStore implements Store {
           .migrate();
     } catch (FlywayException e) {
       closeQuietly(dataSource, e);
-      throw new StoreException("migrating the " + dialect + " database failed: " + e.getMessage(), e);
+      // Flyway may quote the connection URL, which may carry a password parameter.
+      throw new StoreException("migrating the " + dialect + " database failed: "
+          + String.valueOf(e.getMessage()).replaceAll("(?i)password=[^&\\s)]*", "password=***"), e);
     }
-    return new JdbcStore(dataSource);
+    return new JdbcStore(dataSource, dialect);
+  }
+
+  /** The database kind behind this store. */
+  public Dialect dialect() {
+    return dialect;
   }
 
   @Override
@@ -193,6 +286,20 @@ public final class JdbcStore implements Store {
         throw new StoreException("closing the store's data source failed", e);
       }
     }
+  }
+
+  /** A JDBC URL without its query string, which may carry a password. */
+  static String redact(String url) {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q) + "?...";
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   private static void closeQuietly(DataSource dataSource, Exception cause) {

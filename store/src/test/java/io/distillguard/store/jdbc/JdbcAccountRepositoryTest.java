@@ -7,6 +7,7 @@ import io.distillguard.core.Account;
 import io.distillguard.core.AccountStatus;
 import io.distillguard.store.AccountRepository;
 import io.distillguard.store.DuplicateException;
+import io.distillguard.store.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -17,8 +18,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Runs on every dialect: SQLite and the embedded PostgreSQL server. */
+@ParameterizedClass
+@EnumSource(Dialect.class)
 class JdbcAccountRepositoryTest {
+  @Parameter Dialect dialect;
+  TestDatabase db;
 
   @TempDir Path dir;
   JdbcStore store;
@@ -26,13 +35,15 @@ class JdbcAccountRepositoryTest {
 
   @BeforeEach
   void open() {
-    store = JdbcStore.openSqlite(dir);
+    db = TestDatabase.create(dialect, dir);
+    store = db.open();
     accounts = store.accounts();
   }
 
   @AfterEach
   void close() {
     store.close();
+    db.close();
   }
 
   @Test

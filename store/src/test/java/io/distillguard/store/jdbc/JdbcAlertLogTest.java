@@ -7,6 +7,7 @@ import io.distillguard.core.Alert;
 import io.distillguard.core.detect.Reason;
 import io.distillguard.core.detect.RiskLevel;
 import io.distillguard.store.AlertLog;
+import io.distillguard.store.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -15,8 +16,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Runs on every dialect: SQLite and the embedded PostgreSQL server. */
+@ParameterizedClass
+@EnumSource(Dialect.class)
 class JdbcAlertLogTest {
+  @Parameter Dialect dialect;
+  TestDatabase db;
 
   @TempDir Path dir;
   JdbcStore store;
@@ -24,13 +33,15 @@ class JdbcAlertLogTest {
 
   @BeforeEach
   void open() {
-    store = JdbcStore.openSqlite(dir);
+    db = TestDatabase.create(dialect, dir);
+    store = db.open();
     alerts = store.alerts();
   }
 
   @AfterEach
   void close() {
     store.close();
+    db.close();
   }
 
   static Alert alert(String account, RiskLevel from, RiskLevel to, Instant at, String explanation) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillguard.core.AuditEntry;
 import io.distillguard.core.Exchange;
 import io.distillguard.store.AuditLog;
+import io.distillguard.store.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -24,8 +25,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Runs on every dialect: SQLite and the embedded PostgreSQL server. */
+@ParameterizedClass
+@EnumSource(Dialect.class)
 class JdbcAuditLogTest {
+  @Parameter Dialect dialect;
+  TestDatabase db;
 
   @TempDir Path dir;
   JdbcStore store;
@@ -33,19 +42,30 @@ class JdbcAuditLogTest {
 
   @BeforeEach
   void open() {
-    store = JdbcStore.openSqlite(dir);
+    db = TestDatabase.create(dialect, dir);
+    store = db.open();
     audit = store.audit();
   }
 
   @AfterEach
   void close() {
     store.close();
+    db.close();
   }
 
   @Test
   void emptyLogVerifies() {
     assertThat(audit.verify()).isEqualTo(-1);
     assertThat(audit.list(null, 10)).isEmpty();
+  }
+
+  @Test
+  void aNulCharacterInActorOrSubjectIsStoredReplacedAndTheChainStillVerifies() {
+    AuditEntry e = audit.append(T0, "admin\u0000", "note", "account:x\u0000y", Map.of("k", "v\u0000"));
+    assertThat(e.actor()).isEqualTo("admin\uFFFD");
+    assertThat(audit.list("account:x\uFFFDy", 10)).containsExactly(e);
+    assertThat(audit.list(null, 10).get(0).details()).containsEntry("k", "v\u0000");
+    assertThat(audit.verify()).isEqualTo(-1);
   }
 
   @Test

@@ -9,9 +9,10 @@ import io.distillguard.core.detect.Reason;
 import io.distillguard.core.detect.RiskLevel;
 import io.distillguard.store.Analytics;
 import io.distillguard.store.CaseFileLog;
-import io.distillguard.store.ReviewLog;
 import io.distillguard.store.ReviewLog.Decision;
+import io.distillguard.store.ReviewLog;
 import io.distillguard.store.RiskHistory;
+import io.distillguard.store.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,19 +21,29 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Runs on every dialect: SQLite and the embedded PostgreSQL server. */
+@ParameterizedClass
+@EnumSource(Dialect.class)
 class JdbcDashboardTablesTest {
+  @Parameter Dialect dialect;
+  TestDatabase db;
   @TempDir Path dir;
   JdbcStore store;
 
   @BeforeEach
   void open() {
-    store = JdbcStore.openSqlite(dir);
+    db = TestDatabase.create(dialect, dir);
+    store = db.open();
   }
 
   @AfterEach
   void close() {
     store.close();
+    db.close();
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.distillguard.core.Outcome;
 import io.distillguard.core.SamplingParams;
 import io.distillguard.store.ExchangeCounts;
 import io.distillguard.store.ExchangeRepository;
+import io.distillguard.store.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +18,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Runs on every dialect: SQLite and the embedded PostgreSQL server. */
+@ParameterizedClass
+@EnumSource(Dialect.class)
 class JdbcExchangeRepositoryTest {
+  @Parameter Dialect dialect;
+  TestDatabase db;
 
   @TempDir Path dir;
   JdbcStore store;
@@ -26,13 +35,15 @@ class JdbcExchangeRepositoryTest {
 
   @BeforeEach
   void open() {
-    store = JdbcStore.openSqlite(dir);
+    db = TestDatabase.create(dialect, dir);
+    store = db.open();
     exchanges = store.exchanges();
   }
 
   @AfterEach
   void close() {
     store.close();
+    db.close();
   }
 
   @Test
@@ -40,6 +51,26 @@ class JdbcExchangeRepositoryTest {
     Exchange x = Fixtures.full("x1", T0, "acme", Outcome.OK);
     assertThat(exchanges.append(List.of(x), 1)).isEqualTo(1);
     assertThat(exchanges.list(null, null, 10)).containsExactly(x);
+  }
+
+  @Test
+  void nulCharactersFromTrafficAreStoredAsReplacementCharactersOnEveryDialect() {
+    Exchange x = Fixtures.full("x-nul", T0, "acme", Outcome.OK);
+    Exchange nul = new Exchange(x.id(), x.eventTime(), x.accountId(), x.keyId(), x.clientIp(), "agent\u0000/1",
+        x.headerFingerprint(), x.endpoint(), "model\u0000", x.params(), x.stream(),
+        List.of(new ChatMessage("user", "prompt with \u0000 inside")), "answer\u0000\u0000end", x.promptSha256(),
+        x.promptChars(), x.responseSha256(), x.responseChars(), x.promptTokens(), x.completionTokens(), x.status(),
+        x.outcome(), "code\u0000", x.latencyMicros(), x.upstreamMicros(), x.firstByteMicros());
+    // PostgreSQL refuses NUL in text: without the replacement the whole batch (and the one good exchange) would fail.
+    assertThat(exchanges.append(List.of(nul, Fixtures.full("x-ok", T0, "acme", Outcome.OK)), 1)).isEqualTo(2);
+    Exchange back = exchanges.list("acme", null, 10).stream().filter(e -> e.id().equals("x-nul")).findFirst()
+        .orElseThrow();
+    assertThat(back.userAgent()).isEqualTo("agent\uFFFD/1");
+    assertThat(back.model()).isEqualTo("model\uFFFD");
+    assertThat(back.responseText()).isEqualTo("answer\uFFFD\uFFFDend");
+    assertThat(back.errorCode()).isEqualTo("code\uFFFD");
+    // JSON columns keep NUL exactly (escaped as \u0000 inside the document).
+    assertThat(back.messages().get(0).content()).isEqualTo("prompt with \u0000 inside");
   }
 
   @Test
@@ -137,7 +168,7 @@ class JdbcExchangeRepositoryTest {
   void checkpointAndExchangesSurviveReopen() {
     exchanges.append(List.of(Fixtures.full("a", T0, "acme", Outcome.OK)), 42);
     store.close();
-    store = JdbcStore.openSqlite(dir);
+    store = db.open();
     assertThat(store.exchanges().checkpoint()).isEqualTo(42);
     assertThat(store.exchanges().list(null, null, 10)).containsExactly(Fixtures.full("a", T0, "acme", Outcome.OK));
   }

@@ -9,6 +9,7 @@ import io.distillguard.core.ApiKey;
 import io.distillguard.store.DuplicateException;
 import io.distillguard.store.KeyRepository;
 import io.distillguard.store.NotFoundException;
+import io.distillguard.store.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -16,8 +17,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
+/** Runs on every dialect: SQLite and the embedded PostgreSQL server. */
+@ParameterizedClass
+@EnumSource(Dialect.class)
 class JdbcKeyRepositoryTest {
+  @Parameter Dialect dialect;
+  TestDatabase db;
 
   static final Instant T = Instant.parse("2025-06-01T00:00:00.250Z");
 
@@ -27,7 +36,8 @@ class JdbcKeyRepositoryTest {
 
   @BeforeEach
   void open() {
-    store = JdbcStore.openSqlite(dir);
+    db = TestDatabase.create(dialect, dir);
+    store = db.open();
     keys = store.keys();
     store.accounts().create(new Account("acme", "Acme", Map.of(), AccountStatus.ACTIVE, T));
     store.accounts().create(new Account("other", "Other", Map.of(), AccountStatus.ACTIVE, T));
@@ -36,6 +46,7 @@ class JdbcKeyRepositoryTest {
   @AfterEach
   void close() {
     store.close();
+    db.close();
   }
 
   static byte[] hash(int seed) {
