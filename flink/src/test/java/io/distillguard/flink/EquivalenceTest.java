@@ -1,0 +1,106 @@
+package io.distillguard.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.distillguard.core.Exchange;
+import io.distillguard.core.detect.RiskLevel;
+import io.distillguard.core.wire.ExchangeCodec;
+import io.distillguard.core.wire.VerdictEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The issue's proof that no detector is re-implemented for Flink: the same event stream through the in-process
+ * {@code DetectionEngine} and {@code LinkageEngine} and through the job on a MiniCluster gives the same verdicts per
+ * account and the same clusters.
+ *
+ * <p>Detection runs with parallelism 1 here: one detector, {@code pivot}, keeps engine-wide state (its
+ * {@code ModelCatalog} learns model release times from all the traffic one engine sees), so with several subtasks
+ * each learns from its own accounts and the pivot signal can differ from the single-node engine's (docs/scale.md,
+ * "Flink job"). Every other detector keeps only per-account state.
+ */
+class EquivalenceTest {
+  @RegisterExtension
+  static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+      .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+  /** One recomputation, after the last event (the boundary lies beyond the simulated period). */
+  static final Duration ONCE = Duration.ofDays(3650);
+
+  static Instant boundary(List<Exchange> events) {
+    long interval = ONCE.toMillis();
+    long last = events.get(events.size() - 1).eventTime().toEpochMilli();
+    return Instant.ofEpochMilli((Math.floorDiv(last, interval) + 1) * interval);
+  }
+
+  static List<VerdictEvent> run(List<byte[]> input, JobSettings settings, int parallelism) throws Exception {
+    Configuration c = new Configuration();
+    c.set(PipelineOptions.GENERIC_TYPES, false);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
+    env.setParallelism(parallelism);
+    DetectionTopology.Streams s = DetectionTopology.fromEvents(
+        env.fromData(input, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).setParallelism(1), settings);
+    List<VerdictEvent> out = new ArrayList<>();
+    try (var it = s.verdicts().executeAndCollect("equivalence")) {
+      it.forEachRemaining(out::add);
+    }
+    return out;
+  }
+
+  static List<byte[]> encode(List<Exchange> events) {
+    List<byte[]> out = new ArrayList<>(events.size());
+    for (Exchange e : events) {
+      out.add(ExchangeCodec.encodeEvent(e));
+    }
+    return out;
+  }
+
+  @Test
+  void theJobGivesTheInProcessVerdictsAndClusters() throws Exception {
+    List<Exchange> events = TestTraffic.world(11, 120, 4, 40, 30).events;
+    JobSettings settings = JobSettings.defaults().withLinkage(true, ONCE);
+    List<VerdictEvent> job = run(encode(events), settings, 1);
+
+    Map<String, List<VerdictEvent>> expected = Reference.accountVerdicts(settings.engine(), events);
+    Map<String, List<VerdictEvent>> actual = Reference.byAccount(job);
+    assertThat(expected).as("the stream must make the in-process engine decide something").hasSizeGreaterThanOrEqualTo(4);
+    assertThat(expected.values().stream().flatMap(List::stream).map(VerdictEvent::level).distinct().count())
+        .isGreaterThan(1);
+    assertThat(actual.keySet()).isEqualTo(expected.keySet());
+    for (String account : expected.keySet()) {
+      List<VerdictEvent> e = expected.get(account);
+      List<VerdictEvent> a = actual.get(account);
+      assertThat(a).as(account).hasSameSizeAs(e);
+      for (int i = 0; i < e.size(); i++) {
+        assertThat(a.get(i).level()).as(account + " verdict " + i).isEqualTo(e.get(i).level());
+        assertThat(a.get(i).score()).as(account + " score " + i).isCloseTo(e.get(i).score(), within(1e-9));
+        assertThat(a.get(i).evidence()).as(account + " evidence " + i).isEqualTo(e.get(i).evidence());
+        assertThat(a.get(i).at()).isEqualTo(e.get(i).at());
+        assertThat(a.get(i).version()).isEqualTo(e.get(i).version());
+        assertThat(a.get(i).reasons()).isEqualTo(e.get(i).reasons());
+      }
+    }
+
+    Map<String, TreeSet<String>> expectedClusters = Reference.clusters(settings.engine(), events, boundary(events));
+    Map<String, TreeSet<String>> actualClusters = Reference.clusters(job);
+    assertThat(expectedClusters.values()).as("the hydra is linked and acted on in-process")
+        .anyMatch(members -> members.size() >= 30 && members.stream().allMatch(m -> m.startsWith("hydra-")));
+    assertThat(new TreeSet<>(actualClusters.values().stream().map(Object::toString).toList()))
+        .isEqualTo(new TreeSet<>(expectedClusters.values().stream().map(Object::toString).toList()));
+    assertThat(job).filteredOn(v -> v.source() == VerdictEvent.Source.LINKAGE)
+        .allMatch(v -> v.clusterId() != null && v.level() != RiskLevel.NONE);
+  }
+}

@@ -1,0 +1,94 @@
+package io.distillguard.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.distillguard.core.ChatMessage;
+import io.distillguard.core.Exchange;
+import io.distillguard.core.Outcome;
+import io.distillguard.core.SamplingParams;
+import io.distillguard.core.detect.AccountState;
+import io.distillguard.core.detect.DetectionEngine;
+import io.distillguard.core.wire.ExchangeCodec;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+
+/** The job's own Flink serializers: exact round trips, and a clear refusal of what they cannot read. */
+class SerializersTest {
+
+  static <T> byte[] write(TypeSerializer<T> s, T value) throws IOException {
+    DataOutputSerializer out = new DataOutputSerializer(256);
+    s.serialize(value, out);
+    return out.getCopyOfBuffer();
+  }
+
+  static <T> T read(TypeSerializer<T> s, byte[] bytes) throws IOException {
+    return s.deserialize(new DataInputDeserializer(bytes));
+  }
+
+  @Test
+  void exchangesRoundTripExactlyIncludingNullsAndLongText() throws IOException {
+    List<Exchange> events = TestTraffic.world(5, 10, 1, 5, 3).events;
+    for (Exchange e : events) {
+      assertThat(read(ExchangeSerializer.INSTANCE, write(ExchangeSerializer.INSTANCE, e))).isEqualTo(e);
+    }
+    String big = "x".repeat(100_000) + "\u00e9\u4e2d";
+    Exchange sparse = new Exchange("id", Instant.ofEpochSecond(5, 123_456_789), null, null, null, null, null,
+        "/v1/embeddings", null, new SamplingParams(null, 0.5, null, null, false, null, null, 2), true,
+        List.of(new ChatMessage(null, big), new ChatMessage("user", null)), null, null, 0, null, 0, 0, 0, 499,
+        Outcome.CLIENT_CANCELLED, "cancelled", -1, 0, 0);
+    assertThat(read(ExchangeSerializer.INSTANCE, write(ExchangeSerializer.INSTANCE, sparse))).isEqualTo(sparse);
+  }
+
+  @Test
+  void theWireFormatKeepsEveryFieldDetectionReads() {
+    for (Exchange e : TestTraffic.world(5, 10, 1, 5, 3).events) {
+      assertThat(ExchangeCodec.decode(ExchangeCodec.encodeEvent(e))).isEqualTo(e);
+    }
+  }
+
+  @Test
+  void aCorruptExchangeRecordFailsWithAnIoException() throws IOException {
+    byte[] ok = write(ExchangeSerializer.INSTANCE, TestTraffic.world(5, 1, 0, 0, 3).events.get(0));
+    assertThatThrownBy(() -> read(ExchangeSerializer.INSTANCE, Arrays.copyOf(ok, ok.length / 2)))
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void accountStatesRoundTripAndSnapshotsCheckTheLayout() throws IOException {
+    EngineSpec spec = EngineSpec.defaults();
+    DetectionEngine engine = spec.engine();
+    AccountState s = engine.newState("harvester-0");
+    for (Exchange e : TestTraffic.world(3, 0, 1, 0, 2).events) {
+      engine.accept(s, e);
+    }
+    AccountStateSerializer serializer = new AccountStateSerializer(spec);
+    byte[] bytes = write(serializer, s);
+    AccountState back = read(serializer, bytes);
+    assertThat(write(serializer, back)).isEqualTo(bytes);
+    assertThat(engine.risk(back)).isEqualTo(engine.risk(s));
+    assertThat(write(serializer, serializer.copy(s))).isEqualTo(bytes);
+
+    TypeSerializerSnapshot<AccountState> snapshot = serializer.snapshotConfiguration();
+    DataOutputSerializer out = new DataOutputSerializer(4096);
+    TypeSerializerSnapshot.writeVersionedSnapshot(out, snapshot);
+    TypeSerializerSnapshot<AccountState> restored = TypeSerializerSnapshot.readVersionedSnapshot(
+        new DataInputDeserializer(out.getCopyOfBuffer()), getClass().getClassLoader());
+    assertThat(restored.restoreSerializer()).isEqualTo(serializer);
+    assertThat(serializer.snapshotConfiguration().resolveSchemaCompatibility(restored).isCompatibleAsIs()).isTrue();
+
+    AccountStateSerializer baseline = new AccountStateSerializer(new EngineSpec("baseline", null));
+    TypeSerializerSchemaCompatibility<AccountState> other =
+        baseline.snapshotConfiguration().resolveSchemaCompatibility(restored);
+    assertThat(other.isIncompatible()).isTrue();
+    assertThatThrownBy(() -> read(baseline, bytes)).isInstanceOf(IOException.class);
+  }
+}
