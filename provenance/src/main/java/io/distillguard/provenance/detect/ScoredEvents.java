@@ -83,7 +83,7 @@ public final class ScoredEvents {
       counts.computeIfAbsent(new PairKey(context, entry.set().id()), k -> new int[entry.set().size()])
           [entry.variant()]++;
       return entry.variant();
-    }, null);
+    }, (StringBuilder) null);
     ProseScanner scanner = new ProseScanner(walker);
     scanner.push(text);
     scanner.finish();

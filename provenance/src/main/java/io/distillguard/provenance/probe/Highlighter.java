@@ -28,31 +28,22 @@ public final class Highlighter {
     int[] state = {0}; // 0 not scored, 1 hit, 2 miss
     WordWalker walker = new WordWalker(lexicon, (context, entry) -> {
       choice.at(context, entry.set().id());
-      if (choice.selected(strength)) {
-        state[0] = choice.preferred(entry.set().size()) == entry.variant() ? 1 : 2;
-      }
+      state[0] = choice.selected(strength) ? choice.preferred(entry.set().size()) == entry.variant() ? 1 : 2 : 0;
       return entry.variant();
-    }, null);
-    ProseScanner scanner = new ProseScanner(new ProseScanner.Sink() {
+    }, new WordWalker.Emitter() {
       @Override
-      public void verbatim(CharSequence text) {
-        html.append(escape(text));
+      public void verbatim(CharSequence t) {
+        html.append(escape(t));
       }
 
       @Override
-      public void token(String token) {
-        state[0] = 0;
-        walker.token(token);
-        String e = escape(token);
+      public void scored(CharSequence written) {
+        String e = escape(written);
         html.append(state[0] == 1 ? "<mark>" + e + "</mark>" : state[0] == 2 ? "<span class=\"miss\">" + e
             + "</span>" : e);
       }
-
-      @Override
-      public void boundary() {
-        walker.boundary();
-      }
     });
+    ProseScanner scanner = new ProseScanner(walker);
     scanner.push(text);
     scanner.finish();
     return html.toString();

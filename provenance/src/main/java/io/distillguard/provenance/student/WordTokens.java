@@ -7,13 +7,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The student's words: runs of letters (with inner apostrophes), numbers, single punctuation marks, and line breaks
+ * The student's words: runs of letters (with inner apostrophes, straight or typographic), numbers, single punctuation marks, and line breaks
  * as a token of their own, so that generated text keeps paragraphs and lists. {@link #join} writes them back with
  * the spacing prose uses, so the watermark detector reads the same words and neighbours the student saw.
  */
 public final class WordTokens {
   public static final String NEWLINE = "\n";
-  private static final Pattern TOKEN = Pattern.compile("\\n|[\\p{L}]+(?:'[\\p{L}]+)*|\\d+(?:[.,]\\d+)*|[^\\s\\p{L}\\d]");
+  private static final Pattern TOKEN = Pattern.compile("\\n|[\\p{L}]+(?:['\u2019][\\p{L}]+)*|\\d+(?:[.,]\\d+)*|[^\\s\\p{L}\\d]");
   private static final Pattern WORD = Pattern.compile("[\\p{L}\\d]+");
 
   private WordTokens() {}

@@ -18,7 +18,8 @@ package io.distillguard.provenance.text;
  * <p>The split depends only on the characters, never on where the pieces were cut: the scanner holds back at most
  * the token in progress (or a run of backticks, or a single quote whose role the next character decides), so a
  * stream and the whole text yield the same tokens. It holds a token back only while the sink says it may still be
- * rewritten ({@link Sink#mayRewrite}): most words are sent on as soon as their first letters rule that out.
+ * rewritten ({@link Sink#mayRewrite}): most words are sent on as soon as their first letters rule that out. (The
+ * sink may hold back one more complete word of its own, the first of a two-word variant.)
  */
 public final class ProseScanner {
   static final int MAX_TOKEN = 64;
@@ -44,6 +45,10 @@ public final class ProseScanner {
 
     /** A complete prose token whose characters were already sent as verbatim text; for context only. */
     default void passed(String token) {
+    }
+
+    /** The text ended: release anything held back. */
+    default void end() {
     }
   }
 
@@ -80,6 +85,7 @@ public final class ProseScanner {
     }
     endTicks();
     endToken();
+    sink.end();
     mode = Mode.PROSE;
     depth = 0;
     prev = ' ';
@@ -182,27 +188,29 @@ public final class ProseScanner {
           mode = c == '\'' ? Mode.SQUOTE : Mode.QUOTE;
           closer = '’';
         } else {
-          token.append(c);
+          inToken(c); // an apostrophe inside a word ("don't")
         }
       }
-      default -> {
-        token.append(c);
-        if (passing) {
-          sink.verbatim(String.valueOf(c));
-        } else if (!sink.mayRewrite(token)) {
-          // Nothing this token can become will be rewritten: send it on now rather than at its end.
-          passing = true;
-          sink.verbatim(token);
-        }
-        if (token.length() > MAX_TOKEN) {
-          if (!passing) {
-            sink.verbatim(token);
-          }
-          token.setLength(0);
-          passing = false;
-          mode = Mode.LONG;
-        }
+      default -> inToken(c);
+    }
+  }
+
+  private void inToken(char c) {
+    token.append(c);
+    if (passing) {
+      sink.verbatim(String.valueOf(c));
+    } else if (!sink.mayRewrite(token)) {
+      // Nothing this token can become will be rewritten: send it on now rather than at its end.
+      passing = true;
+      sink.verbatim(token);
+    }
+    if (token.length() > MAX_TOKEN) {
+      if (!passing) {
+        sink.verbatim(token);
       }
+      token.setLength(0);
+      passing = false;
+      mode = Mode.LONG;
     }
   }
 

@@ -5,11 +5,14 @@ import java.util.Locale;
 /**
  * A prose token taken apart: opening parentheses, the core, and closing punctuation ({@code .,;:!?)}), so that
  * "(however," is the word "however" between "(" and ",". The watermark only rewrites a core that is a word of
- * lowercase ASCII letters; a capital letter marks a name or an acronym (or a sentence start, where it may still be
- * a name), and anything with digits or symbols is a number, a URL, a path or markup.
+ * lowercase ASCII letters, with at most one inner apostrophe (straight or typographic: "doesn't", "doesn’t"); a
+ * capital letter marks a name or an acronym (or a sentence start, where it may still be a name), and anything with
+ * digits or symbols is a number, a URL, a path or markup.
  */
 public final class Token {
   static final String TRAIL = ".,;:!?)";
+  /** The typographic apostrophe; words are looked up with the straight one. */
+  public static final char CURLY = '\u2019';
 
   private final String text;
   private final int coreStart;
@@ -45,7 +48,10 @@ public final class Token {
     return text.substring(coreEnd);
   }
 
-  /** The core when it is all lowercase ASCII letters, else null. */
+  /**
+   * The core when it is all lowercase ASCII letters, possibly with one apostrophe between letters (returned as
+   * {@code '} whichever apostrophe the text used), else null.
+   */
   public String word() {
     if (coreEnd - coreStart < 2) {
       return null;
@@ -56,13 +62,25 @@ public final class Token {
     if (!(first >= 'a' && first <= 'z')) {
       return null;
     }
+    int apostrophe = -1;
     for (int i = coreStart + 1; i < coreEnd; i++) {
       char c = text.charAt(i);
-      if (c < 'a' || c > 'z') {
+      if (c == '\'' || c == CURLY) {
+        if (apostrophe >= 0 || i == coreEnd - 1) {
+          return null;
+        }
+        apostrophe = i;
+      } else if (c < 'a' || c > 'z') {
         return null;
       }
     }
-    return core();
+    String core = core();
+    return apostrophe >= 0 ? core.replace(CURLY, '\'') : core;
+  }
+
+  /** Whether the core uses the typographic apostrophe. */
+  public boolean curly() {
+    return core().indexOf(CURLY) >= 0;
   }
 
   public boolean capitalized() {
@@ -101,7 +119,7 @@ public final class Token {
         return "<num>";
       }
     }
-    return core.toLowerCase(Locale.ROOT);
+    return core.toLowerCase(Locale.ROOT).replace(CURLY, '\'');
   }
 
   /** Whether a word after this token starts a sentence. */

@@ -45,7 +45,8 @@ public final class Watermarker {
 
   /**
    * One text in pieces, as a stream delivers it. {@link #push} returns what can be sent now; it holds back at most
-   * the word in progress (see {@link ProseScanner}).
+   * the word in progress and, when that word may be the second of a two-word variant ("does not"), the word and
+   * space before it (see {@link ProseScanner} and {@link WordWalker}).
    */
   public final class Session {
     private final StringBuilder out = new StringBuilder();

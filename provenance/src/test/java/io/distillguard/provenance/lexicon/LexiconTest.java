@@ -27,7 +27,7 @@ class LexiconTest {
     for (VariantSet s : lex.sets()) {
       assertThat(s.size()).isBetween(2, Lexicon.MAX_SET);
       for (String w : s.variants()) {
-        assertThat(w).matches("[a-z]+");
+        assertThat(w).matches(s.contraction() ? "[a-z]+( [a-z]+|'[a-z]+)?" : "[a-z]+");
         assertThat(seen.add(w)).as(w).isTrue();
         if (s.source().startsWith("wordnet")) {
           assertThat(ClosedClass.contains(w)).as(w).isFalse();
@@ -38,6 +38,19 @@ class LexiconTest {
     assertThat(lex.lookup("but")).isNull();
     assertThat(lex.lookup("not")).isNull();
     assertThat(lex.lookup("toward").set().variants()).containsExactly("toward", "towards");
+    assertThat(lex.lookupPair("does", "not").set().variants()).containsExactly("does not", "doesn't");
+    assertThat(lex.lookup("can't").set().variants()).containsExactly("can't", "cannot");
+    assertThat(lex.lookup("does")).isNull();
+  }
+
+  @Test
+  void archaicAndOddSynonymsAreLeftOut() {
+    Lexicon lex = Lexicon.standard();
+    for (String odd : List.of("mayhap", "belike", "ofttimes", "oftentimes", "seahorse", "fillip", "corsages")) {
+      assertThat(lex.lookup(odd)).as(odd).isNull();
+    }
+    // ... while plain synonyms stay
+    assertThat(lex.lookup("perhaps").set().variants()).contains("maybe");
   }
 
   @Test
