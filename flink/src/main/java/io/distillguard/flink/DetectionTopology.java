@@ -36,19 +36,37 @@ public final class DetectionTopology {
 
   /** From exchange events in their wire form. */
   public static Streams fromEvents(DataStream<byte[]> events, JobSettings s) {
+    return fromEvents(events, s, watermarks(s));
+  }
+
+  /** From exchange events, with watermarks from the given strategy instead of the settings' (for tests). */
+  public static Streams fromEvents(DataStream<byte[]> events, JobSettings s, WatermarkStrategy<Exchange> watermarks) {
     SingleOutputStreamOperator<Exchange> decoded = events.process(new DecodeExchanges(), ExchangeSerializer.TYPE)
         .name("decode exchanges").uid("decode-exchanges");
-    Streams built = fromExchanges(decoded, s);
+    Streams built = fromExchanges(decoded, s, watermarks);
     return new Streams(built.verdicts, built.accountVerdicts, built.clusterVerdicts,
         decoded.getSideOutput(DecodeExchanges.MALFORMED));
   }
 
+  /**
+   * The job's watermarks: the largest event time seen less the out-of-orderness, emitted periodically; a source
+   * partition idle for the settings' idleness stops holding them back.
+   */
+  public static WatermarkStrategy<Exchange> watermarks(JobSettings s) {
+    return WatermarkStrategy.<Exchange>forBoundedOutOfOrderness(s.outOfOrderness())
+        .withTimestampAssigner((e, previous) -> e.eventTime().toEpochMilli())
+        .withIdleness(s.idleness());
+  }
+
   /** From decoded exchanges. */
   public static Streams fromExchanges(DataStream<Exchange> exchanges, JobSettings s) {
-    DataStream<Exchange> timed = exchanges.assignTimestampsAndWatermarks(
-            WatermarkStrategy.<Exchange>forBoundedOutOfOrderness(s.outOfOrderness())
-                .withTimestampAssigner((e, previous) -> e.eventTime().toEpochMilli())
-                .withIdleness(s.idleness()))
+    return fromExchanges(exchanges, s, watermarks(s));
+  }
+
+  /** From decoded exchanges, with the given watermark strategy. */
+  public static Streams fromExchanges(DataStream<Exchange> exchanges, JobSettings s,
+      WatermarkStrategy<Exchange> watermarks) {
+    DataStream<Exchange> timed = exchanges.assignTimestampsAndWatermarks(watermarks)
         .name("event time").uid("event-time");
     SingleOutputStreamOperator<VerdictEvent> accounts = timed
         .keyBy(Exchange::accountId, org.apache.flink.api.common.typeinfo.Types.STRING)
