@@ -80,6 +80,13 @@ class ContractionTest {
   }
 
   @Test
+  void phrasesSwapAsAWholeButNotWithACapital() {
+    assertThat(flipped("a kind of bird, for example a crow")).isEqualTo("a sort of bird, for instance a crow");
+    assertThat(flipped("they help one another")).isEqualTo("they help each other");
+    assertThat(flipped("For example, kind")).isEqualTo("For example, kind");
+  }
+
+  @Test
   void typographicApostrophesAreReadAndKept() {
     assertThat(visits("it doesn\u2019t matter")).containsExactly("it|doesn't");
     assertThat(flipped("it doesn\u2019t matter")).isEqualTo("it does not matter");

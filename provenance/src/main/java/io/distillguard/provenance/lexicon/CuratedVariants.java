@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * Variants WordNet does not list as synonyms but that are interchangeable in running text: negative contractions
  * ("does not" / "doesn't"), pronoun contractions of "be" ("they are" / "they're"), spelling variants accepted side
- * by side in American English, and function-word pairs that differ only in register. Each pair was chosen so that either member is grammatical wherever the other is;
+ * by side in American English, function-word pairs that differ only in register, a few fixed phrases ("for
+ * example" / "for instance", "kind of" / "sort of") and "bought" / "purchased" (an irregular past WordNet's verb
+ * sets leave out). Each pair was chosen so that either member is grammatical wherever the other is;
  * the contractions only in a statement, which the walker checks (see {@link VariantSet#contraction()}).
  *
  * <p>Contractions left out on purpose: "can not" (it may mean "is able not to"), the {@code 's} ones ("it's",
@@ -37,6 +39,11 @@ final class CuratedVariants {
         g("pronoun-be", "you are", "you're"),
         g("pronoun-be", "we are", "we're"),
         g("pronoun-be", "i am", "i'm"),
+        g("phrase", "for example", "for instance"),
+        g("phrase", "each other", "one another"),
+        g("phrase", "kind of", "sort of"),
+        g("phrase", "kinds of", "sorts of"),
+        g("synonym", "bought", "purchased"),
         g("function", "toward", "towards"),
         g("function", "afterward", "afterwards"),
         g("function", "among", "amongst"),
