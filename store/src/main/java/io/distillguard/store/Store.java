@@ -40,6 +40,16 @@ public interface Store extends AutoCloseable {
     throw new UnsupportedOperationException(getClass().getSimpleName() + " computes no analytics");
   }
 
+  /** Linkage's clusters with analysts' rulings; stores that keep none throw. */
+  default ClusterRepository clusters() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no clusters");
+  }
+
+  /** Rate-limit consumption shared by gateway nodes; stores that keep none throw. */
+  default RateUsage rateUsage() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no rate usage");
+  }
+
   /** Releases connections. Idempotent. */
   @Override
   void close();

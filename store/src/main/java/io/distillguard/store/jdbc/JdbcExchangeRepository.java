@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The exchange log in table {@code exchanges}, one column per field, and the journal checkpoint in
- * {@code journal_checkpoint}. Event times are epoch microseconds, so an exchange read back has its event time
- * truncated to the microsecond.
+ * The exchange log in table {@code exchanges}, one column per field, and this node's journal checkpoint in
+ * {@code journal_checkpoints} (one row per journal: gateway nodes sharing a database each have their own). Event
+ * times are epoch microseconds, so an exchange read back has its event time truncated to the microsecond.
  */
 final class JdbcExchangeRepository implements ExchangeRepository {
 
@@ -31,13 +31,17 @@ final class JdbcExchangeRepository implements ExchangeRepository {
       + "?, ".repeat(COLUMN_COUNT - 1) + "?) ON CONFLICT (id) DO NOTHING";
 
   // CASE instead of MAX(a, b)/GREATEST(a, b): the two-argument maximum is spelled differently on SQLite and PostgreSQL.
-  private static final String ADVANCE_CHECKPOINT =
-      "UPDATE journal_checkpoint SET seq = CASE WHEN seq < ? THEN ? ELSE seq END WHERE id = 1";
+  private static final String ADVANCE_CHECKPOINT = "INSERT INTO journal_checkpoints (journal, seq) VALUES (?, ?)"
+      + " ON CONFLICT (journal) DO UPDATE SET seq = CASE WHEN journal_checkpoints.seq < excluded.seq"
+      + " THEN excluded.seq ELSE journal_checkpoints.seq END";
 
   private final Jdbc jdbc;
+  private final String journal;
 
-  JdbcExchangeRepository(Jdbc jdbc) {
+  /** @param journal names the journal whose checkpoint this repository keeps */
+  JdbcExchangeRepository(Jdbc jdbc, String journal) {
     this.jdbc = jdbc;
+    this.journal = journal;
   }
 
   /**
@@ -67,7 +71,7 @@ final class JdbcExchangeRepository implements ExchangeRepository {
         }
       }
       try (PreparedStatement ps = c.prepareStatement(ADVANCE_CHECKPOINT)) {
-        ps.setLong(1, journalSeq);
+        ps.setString(1, journal);
         ps.setLong(2, journalSeq);
         ps.executeUpdate();
       }
@@ -78,9 +82,11 @@ final class JdbcExchangeRepository implements ExchangeRepository {
   @Override
   public long checkpoint() {
     return jdbc.autoCommit("read journal checkpoint", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM journal_checkpoint WHERE id = 1");
-           ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : 0L;
+      try (PreparedStatement ps = c.prepareStatement("SELECT seq FROM journal_checkpoints WHERE journal = ?")) {
+        ps.setString(1, journal);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getLong(1) : 0L;
+        }
       }
     });
   }

@@ -7,8 +7,10 @@ import io.distillguard.store.AlertLog;
 import io.distillguard.store.Analytics;
 import io.distillguard.store.AuditLog;
 import io.distillguard.store.CaseFileLog;
+import io.distillguard.store.ClusterRepository;
 import io.distillguard.store.ExchangeRepository;
 import io.distillguard.store.KeyRepository;
+import io.distillguard.store.RateUsage;
 import io.distillguard.store.ReviewLog;
 import io.distillguard.store.RiskHistory;
 import io.distillguard.store.Store;
@@ -45,6 +47,9 @@ public final class JdbcStore implements Store {
   /** How long a statement waits for another connection's write lock before failing with SQLITE_BUSY. */
   static final int SQLITE_BUSY_TIMEOUT_MILLIS = 15_000;
 
+  /** The journal checkpoint of a store that serves one node (SQLite, or a server database given no node name). */
+  public static final String DEFAULT_JOURNAL = "default";
+
   /**
    * A gateway node's connections to PostgreSQL and how long a caller waits for one.
    *
@@ -55,8 +60,11 @@ public final class JdbcStore implements Store {
    * @param poolSize          connections held (the exchange log, detection's recorders, linkage, the admin API and
    *                          the rate-limit sync use them from their own threads, never from the event loop)
    * @param connectionTimeout longest wait for a connection before a call fails with a StoreException
+   * @param node              the gateway node this store serves; names its exchange-journal checkpoint, which is
+   *                          the node's own (each node has its own journal)
    */
-  public record PostgresSettings(String url, String user, String password, int poolSize, Duration connectionTimeout) {
+  public record PostgresSettings(String url, String user, String password, int poolSize, Duration connectionTimeout,
+      String node) {
     public static final int DEFAULT_POOL_SIZE = 8;
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
 
@@ -73,15 +81,23 @@ public final class JdbcStore implements Store {
       if (connectionTimeout.toMillis() < 250) {
         throw new IllegalArgumentException("connection timeout must be at least 250ms");
       }
+      if (node == null || node.isBlank()) {
+        node = DEFAULT_JOURNAL;
+      }
     }
 
     public PostgresSettings(String url, String user, String password) {
-      this(url, user, password, DEFAULT_POOL_SIZE, DEFAULT_CONNECTION_TIMEOUT);
+      this(url, user, password, DEFAULT_POOL_SIZE, DEFAULT_CONNECTION_TIMEOUT, DEFAULT_JOURNAL);
+    }
+
+    public PostgresSettings(String url, String user, String password, int poolSize, Duration connectionTimeout) {
+      this(url, user, password, poolSize, connectionTimeout, DEFAULT_JOURNAL);
     }
 
     @Override
     public String toString() {
-      return "PostgresSettings[url=" + redact(url) + ", user=" + user + ", poolSize=" + poolSize + "]";
+      return "PostgresSettings[url=" + redact(url) + ", user=" + user + ", poolSize=" + poolSize + ", node=" + node
+          + "]";
     }
   }
 
@@ -95,17 +111,21 @@ public final class JdbcStore implements Store {
   private final ReviewLog reviews;
   private final CaseFileLog cases;
   private final Analytics analytics;
+  private final ClusterRepository clusters;
+  private final RateUsage rateUsage;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private final Dialect dialect;
 
-  private JdbcStore(DataSource dataSource, Dialect dialect) {
+  private JdbcStore(DataSource dataSource, Dialect dialect, String journal) {
     this.dataSource = dataSource;
     this.dialect = dialect;
     Jdbc jdbc = new Jdbc(dataSource, dialect);
+    this.clusters = new JdbcClusterRepository(jdbc);
+    this.rateUsage = new JdbcRateUsage(jdbc);
     this.accounts = new JdbcAccountRepository(jdbc);
     this.keys = new JdbcKeyRepository(jdbc);
-    this.exchanges = new JdbcExchangeRepository(jdbc);
+    this.exchanges = new JdbcExchangeRepository(jdbc, journal);
     this.audit = new JdbcAuditLog(jdbc);
     this.alerts = new JdbcAlertLog(jdbc);
     this.risks = new JdbcRiskHistory(jdbc);
@@ -188,7 +208,7 @@ public final class JdbcStore implements Store {
       throw new StoreException("cannot connect to PostgreSQL at " + redact(settings.url()) + " as "
           + settings.user() + ": " + rootMessage(e), e);
     }
-    return open(hikari, Dialect.POSTGRESQL);
+    return open(hikari, Dialect.POSTGRESQL, settings.node());
   }
 
   /** {@link #openPostgres(PostgresSettings)} with the default pool. */
@@ -204,6 +224,10 @@ public final class JdbcStore implements Store {
    * @throws StoreException when the migration fails
    */
   public static JdbcStore open(DataSource dataSource, Dialect dialect) {
+    return open(dataSource, dialect, DEFAULT_JOURNAL);
+  }
+
+  private static JdbcStore open(DataSource dataSource, Dialect dialect, String journal) {
     Objects.requireNonNull(dataSource, "dataSource");
     Objects.requireNonNull(dialect, "dialect");
     try {
@@ -219,7 +243,7 @@ public final class JdbcStore implements Store {
       throw new StoreException("migrating the " + dialect + " database failed: "
           + String.valueOf(e.getMessage()).replaceAll("(?i)password=[^&\\s)]*", "password=***"), e);
     }
-    return new JdbcStore(dataSource, dialect);
+    return new JdbcStore(dataSource, dialect, journal);
   }
 
   /** The database kind behind this store. */
@@ -270,6 +294,16 @@ public final class JdbcStore implements Store {
   @Override
   public Analytics analytics() {
     return analytics;
+  }
+
+  @Override
+  public ClusterRepository clusters() {
+    return clusters;
+  }
+
+  @Override
+  public RateUsage rateUsage() {
+    return rateUsage;
   }
 
   /** The pool behind the repositories; for tests and tools that need raw SQL. */

@@ -103,6 +103,22 @@ class PostgresStoreTest {
     }
   }
 
+  @Test
+  void eachNodeKeepsItsOwnJournalCheckpoint() {
+    JdbcStore.PostgresSettings base = db.settings();
+    try (JdbcStore a = JdbcStore.openPostgres(new JdbcStore.PostgresSettings(base.url(), base.user(),
+             base.password(), 2, SHORT, "node-a"));
+         JdbcStore b = JdbcStore.openPostgres(new JdbcStore.PostgresSettings(base.url(), base.user(),
+             base.password(), 2, SHORT, "node-b"))) {
+      a.exchanges().append(List.of(Fixtures.full("xa", Fixtures.T0, "acct", Outcome.OK)), 900);
+      b.exchanges().append(List.of(Fixtures.full("xb", Fixtures.T0, "acct", Outcome.OK)), 12);
+      // Node b restarting must replay its own journal past 12, not skip to node a's 900.
+      assertThat(a.exchanges().checkpoint()).isEqualTo(900);
+      assertThat(b.exchanges().checkpoint()).isEqualTo(12);
+      assertThat(a.exchanges().count()).isEqualTo(2);
+    }
+  }
+
   private static int appendInBatches(JdbcStore store, List<Exchange> all) {
     int inserted = 0;
     for (int from = 0; from < all.size(); from += 25) {
