@@ -35,7 +35,10 @@ class WatermarkIntegrationTest {
   static Path dir;
   static GatewayFixture fx;
 
-  /** Prose with 80 lexicon words in distinct contexts, plus code and a URL that must survive untouched. */
+  /**
+   * Prose with 80 lexicon words in distinct contexts and some contractions, plus code and a URL that must survive
+   * untouched.
+   */
   static String answer() {
     StringBuilder sb = new StringBuilder("Here is the summary. ");
     List<VariantSet> sets = LEXICON.sets();
@@ -43,6 +46,8 @@ class WatermarkIntegrationTest {
       VariantSet s = sets.get((i * 29) % sets.size());
       sb.append("item").append((char) ('a' + i % 26)).append(' ').append(s.variant(0)).append(i % 7 == 6 ? ". " : " ");
     }
+    // two-word variants that the builtin upstream streams as separate chunks: held back across the boundary
+    sb.append("The plan does not fit, itemz doesn't either and they are sure they\u2019re right; we cannot wait. ");
     return sb.append("See `probably famous` and https://example.com/often for 42 details.").toString();
   }
 
