@@ -38,6 +38,8 @@ public final class LinkageEngine {
   private final Clusterer clusterer;
   private final Map<String, ClusterState> clusters = new LinkedHashMap<>();
   private final Map<String, RiskLevel> rulings = new HashMap<>();
+  /** Restored clusters no recomputation has formed again yet (see {@link #restoreCluster}). */
+  private final java.util.Set<String> held = new java.util.LinkedHashSet<>();
   private final Indicators indicators = new Indicators();
   private final LongBuffer fresh = new LongBuffer();
   private final int[] candidates;
@@ -269,6 +271,7 @@ public final class LinkageEngine {
       }
       next.put(s.id, s);
     }
+    keepHeld(next, clustered);
     for (int i = 0; i < clustered.length; i++) {
       if (!clustered[i]) {
         profiles.get(i).cluster = null;
@@ -277,6 +280,32 @@ public final class LinkageEngine {
     clusters.clear();
     clusters.putAll(next);
     return actions;
+  }
+
+  /**
+   * Restored clusters that no group has claimed yet stay as they were stored, less members now clustered elsewhere:
+   * after a restart linkage has sign-ups but not yet the traffic that formed them, and that absence is no evidence
+   * that they dissolved. A cluster stops being held once a recomputation forms a group that takes its id.
+   */
+  private void keepHeld(Map<String, ClusterState> next, boolean[] clustered) {
+    held.removeIf(next::containsKey);
+    for (java.util.Iterator<String> it = held.iterator(); it.hasNext(); ) {
+      ClusterState s = clusters.get(it.next());
+      int[] keep = s == null ? new int[0]
+          : java.util.Arrays.stream(s.members).filter(m -> !clustered[m]).toArray();
+      if (keep.length == 0) {
+        it.remove();
+        continue;
+      }
+      if (keep.length != s.members.length) {
+        s.members = keep;
+        s.view = null;
+      }
+      for (int m : keep) {
+        clustered[m] = true;
+      }
+      next.put(s.id, s);
+    }
   }
 
   /** For tests: score pairs on several threads from this many accounts on. */
@@ -408,6 +437,47 @@ public final class LinkageEngine {
       s.level = level;
       s.view = null;
     }
+  }
+
+  /**
+   * Seeds a cluster stored before a restart, before any recomputation: its members are placed in it, so a
+   * recomputation gives its id to the group that overlaps them (the same carry-over that keeps ids stable between
+   * recomputations), and until one does it stays listed as stored, with its level and score (held: recomputations
+   * only take away members that they cluster elsewhere). Its ruling, when there is one, is restored as by
+   * {@link #restoreRuling}. Members already placed in another cluster stay there.
+   *
+   * @param formedAt when it first formed (kept across recomputations)
+   * @param level    its stored level; detection never lowers a cluster's level, so neither does a restart
+   * @param ruling   the analyst's ruling, or null
+   */
+  public void restoreCluster(String clusterId, List<String> members, Instant formedAt, RiskLevel level, double score,
+      RiskLevel ruling) {
+    Objects.requireNonNull(clusterId, "clusterId");
+    Objects.requireNonNull(level, "level");
+    if (clusters.containsKey(clusterId)) {
+      return;
+    }
+    List<AccountProfile> placed = new ArrayList<>(members.size());
+    for (String m : members) {
+      AccountProfile p = profile(m);
+      if (p.cluster == null) {
+        p.cluster = clusterId;
+        placed.add(p);
+      }
+    }
+    if (ruling != null) {
+      rulings.put(clusterId, ruling);
+    }
+    if (placed.isEmpty()) {
+      return;
+    }
+    ClusterState s = new ClusterState(clusterId, formedAt == null ? Instant.EPOCH : formedAt);
+    s.members = placed.stream().mapToInt(p -> p.index).toArray();
+    s.level = ruling != null ? ruling : level;
+    s.features = ClusterFeatures.of(placed);
+    s.risk = new RiskScore(score, s.level, s.features.exchanges(), List.of());
+    clusters.put(clusterId, s);
+    held.add(clusterId);
   }
 
   // ------------------------------------------------------------------------------------------ indicators

@@ -286,6 +286,34 @@ class LinkageEngineTest {
   }
 
   @Test
+  void aRestoredClusterIsListedAtOnceAndKeepsItsIdWhenItsMembersClusterAgain() {
+    World w = new World();
+    Run first = new Run();
+    first.play(w);
+    ClusterView before = first.engine.cluster(first.engine.clusterOf("hydra-0"));
+
+    // An id the sign-up rule would not give: one carried over from an earlier recomputation before the restart.
+    Run again = new Run();
+    Instant formed = Traffic.T0.plus(Duration.ofHours(3));
+    again.engine.restoreCluster("cl_carried", before.members(), formed, RiskLevel.BLOCK, 0.9, RiskLevel.THROTTLE);
+    again.engine.restoreCluster("cl_carried", List.of("someone-else"), formed, RiskLevel.NONE, 0, null);
+    ClusterView restored = again.engine.cluster("cl_carried");
+    assertThat(restored.members()).containsExactlyElementsOf(before.members());
+    assertThat(restored.level()).as("the ruling caps it").isEqualTo(RiskLevel.THROTTLE);
+    assertThat(restored.ruled()).isTrue();
+    assertThat(restored.formedAt()).isEqualTo(formed);
+    assertThat(again.engine.clusterOf("hydra-0")).isEqualTo("cl_carried");
+
+    again.play(w);
+    assertThat(again.engine.clusterOf("hydra-0")).isEqualTo("cl_carried");
+    ClusterView after = again.engine.cluster("cl_carried");
+    assertThat(after.members()).containsAll(before.members());
+    assertThat(after.level()).isEqualTo(RiskLevel.THROTTLE);
+    assertThat(after.formedAt()).isEqualTo(formed);
+    assertThat(again.levels.getOrDefault("hydra-0", RiskLevel.NONE)).isLessThanOrEqualTo(RiskLevel.THROTTLE);
+  }
+
+  @Test
   void aPopularClientAndAPopularSystemPromptDoNotLinkOnTheirOwn() {
     LinkageEngine engine = new LinkageEngine(LinkageConfig.defaults(), null);
     Traffic t = new Traffic();

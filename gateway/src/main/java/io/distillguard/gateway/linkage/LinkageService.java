@@ -15,6 +15,7 @@ import io.distillguard.linkage.Edge;
 import io.distillguard.linkage.IndicatorBundle;
 import io.distillguard.linkage.LinkageAction;
 import io.distillguard.linkage.LinkageEngine;
+import io.distillguard.store.ClusterRepository;
 import io.distillguard.store.Store;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +42,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Admin calls (cluster details, rulings, indicator export and import) run on the linkage thread too, so the engine
  * is only ever touched by one thread; readers get immutable snapshots.
+ *
+ * <p>Clusters outlive a restart through the store's {@link ClusterRepository}: after each recomputation the clusters
+ * that changed are saved and those no longer found are dissolved; a ruling is saved when it is made. At start the
+ * stored clusters are put back into the engine with their ids, members, levels and rulings (see
+ * {@link LinkageEngine#restoreCluster}), so the admin API lists them at once and recomputations keep their ids.
  */
 public final class LinkageService implements ExchangeSink, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LinkageService.class);
@@ -71,6 +77,17 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private Instant latestEvent;
   private long nextRecompute;
+  /** The store's clusters, or null when the store keeps none (then rulings come back from the audit log). */
+  private final ClusterRepository stored;
+  /** What was last saved of each cluster, so a recomputation writes only what changed. */
+  private final Map<String, Saved> saved = new HashMap<>();
+
+  /** The part of a cluster that is stored, to tell whether it changed. */
+  private record Saved(List<String> members, RiskLevel level, long scoreMillis) {
+    static Saved of(ClusterView v) {
+      return new Saved(v.members(), v.level(), Math.round(v.risk().score() * 1000));
+    }
+  }
 
   /** Work for the linkage thread. */
   private record Task(Runnable run) {}
@@ -85,18 +102,100 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
     this.intervalNanos = interval.toNanos();
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.nextRecompute = System.nanoTime() + intervalNanos;
+    this.stored = clusterRepository(store);
     this.worker = new Thread(this::run, "linkage");
     worker.setDaemon(true);
     worker.start();
     submit(() -> {
-      restoreRulings();
+      if (!restoreClusters()) {
+        restoreRulings();
+      }
       return null;
     });
   }
 
+  private static ClusterRepository clusterRepository(Store store) {
+    try {
+      return store.clusters();
+    } catch (UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
   /**
-   * Analysts' rulings on clusters outlive a restart through the audit log (its latest {@value #RULINGS_SCANNED}
-   * entries): the newest {@code cluster.status} entry of each cluster is put back.
+   * Puts the stored clusters back into the engine (live ones with members and level, dissolved ones' rulings) and
+   * publishes them.
+   *
+   * @return false when the store has no clusters at all (a store from before the clusters table), so the caller
+   *     falls back to the audit log for rulings
+   */
+  private boolean restoreClusters() {
+    if (stored == null) {
+      return false;
+    }
+    try {
+      List<ClusterRepository.StoredCluster> live = stored.active();
+      List<ClusterRepository.StoredCluster> ruled = stored.ruled();
+      if (live.isEmpty() && ruled.isEmpty()) {
+        return false;
+      }
+      for (ClusterRepository.StoredCluster k : live) {
+        engine.restoreCluster(k.id(), k.members(), k.firstSeen(), k.level(), k.score(), k.ruling());
+      }
+      for (ClusterRepository.StoredCluster k : ruled) {
+        engine.restoreRuling(k.id(), k.ruling());
+      }
+      publish();
+      for (ClusterView v : snapshot) {
+        saved.put(v.id(), Saved.of(v));
+      }
+      LOG.info("linkage restored {} clusters ({} with rulings) from the store", live.size(), ruled.size());
+      return true;
+    } catch (RuntimeException e) {
+      LOG.error("linkage could not restore clusters from the store", e);
+      return true;
+    }
+  }
+
+  /**
+   * Saves the clusters that changed since the last save and dissolves those that are gone. A failure is logged and
+   * retried with the next recomputation (what was not saved is still marked unsaved).
+   */
+  private void persist(Instant at) {
+    if (stored == null) {
+      return;
+    }
+    List<ClusterRepository.StoredCluster> changed = new ArrayList<>();
+    Map<String, Saved> now = new HashMap<>();
+    for (ClusterView v : snapshot) {
+      Saved s = Saved.of(v);
+      now.put(v.id(), s);
+      if (!s.equals(saved.get(v.id()))) {
+        changed.add(ClusterRepository.StoredCluster.found(v.id(), v.formedAt(), at, v.members(), v.risk().score(),
+            v.level()));
+      }
+    }
+    List<String> gone = new ArrayList<>();
+    for (String id : saved.keySet()) {
+      if (!now.containsKey(id)) {
+        gone.add(id);
+      }
+    }
+    try {
+      stored.save(changed);
+      stored.dissolve(gone, at);
+      saved.clear();
+      saved.putAll(now);
+    } catch (RuntimeException e) {
+      LOG.error("linkage could not save {} changed clusters; retrying after the next recomputation", changed.size(),
+          e);
+    }
+  }
+
+  /**
+   * For a store that has no clusters yet (written before the clusters table existed): analysts' rulings come back
+   * from the audit log (its latest {@value #RULINGS_SCANNED} entries), the newest {@code cluster.status} entry of each
+   * cluster; from then on the clusters table keeps them.
    */
   private void restoreRulings() {
     java.util.Set<String> seen = new java.util.HashSet<>();
@@ -198,8 +297,26 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
       details.put("source", "manual");
       store.audit().append(now, actor, "cluster.status", "cluster:" + id, details);
       publish();
+      saveRuling(id, level, now, actor);
       return engine.cluster(id);
     });
+  }
+
+  /** Stores a ruling at once (the cluster row is written first when the last save has not got it yet). */
+  private void saveRuling(String id, RiskLevel level, Instant now, String actor) {
+    if (stored == null) {
+      return;
+    }
+    try {
+      ClusterView v = engine.cluster(id);
+      Instant at = latestEvent != null ? latestEvent : now;
+      stored.save(List.of(ClusterRepository.StoredCluster.found(id, v.formedAt(), at, v.members(),
+          v.risk().score(), v.level())));
+      saved.put(id, Saved.of(v));
+      stored.rule(id, level, now, actor);
+    } catch (RuntimeException e) {
+      LOG.error("linkage could not store the ruling on cluster {}; it holds until a restart", id, e);
+    }
   }
 
   /** The cluster's indicator bundle, or null for an unknown id. */
@@ -319,6 +436,7 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
     apply(engine.recompute(at));
     recomputations.incrementAndGet();
     publish();
+    persist(at);
     LOG.debug("linkage: {}", engine.lastRecomputation());
   }
 

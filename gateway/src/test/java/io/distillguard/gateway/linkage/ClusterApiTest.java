@@ -37,7 +37,12 @@ class ClusterApiTest {
 
   @BeforeEach
   void start() {
-    gw = GatewayFixture.builder(dir).config(c -> {
+    gw = startGateway();
+  }
+
+  /** A gateway over the test's data directory (again after a restart). */
+  private GatewayFixture startGateway() {
+    return GatewayFixture.builder(dir).config(c -> {
       c.replay = true;
       c.detection.expensive.enabled = false;
       c.linkage.interval = Duration.ofHours(1); // the test recomputes when it wants to
@@ -82,8 +87,12 @@ class ClusterApiTest {
 
   /** One hydra account's requests: on the operator's 15-minute clock, from its rented subnets, one template. */
   private void hydraTraffic(GatewayFixture.AccountKey k, int index, int requests) {
+    hydraTraffic(k, index, requests, T0);
+  }
+
+  private void hydraTraffic(GatewayFixture.AccountKey k, int index, int requests, Instant from) {
     for (int q = 0; q < requests; q++) {
-      Instant at = T0.plusSeconds((long) (q * 12 + index % 12 + 1) * 900 + r.nextInt(3));
+      Instant at = from.plusSeconds((long) (q * 12 + index % 12 + 1) * 900 + r.nextInt(3));
       send(k, at, SUBNETS[r.nextInt(4)] + (1 + r.nextInt(254)), "python-httpx/0.27.2",
           TEMPLATE + "Task " + (task++) + ": " + words(8));
     }
@@ -182,6 +191,56 @@ class ClusterApiTest {
     GatewayFixture.Resp imported = gw.admin("POST", "/admin/v1/indicators", exported.body());
     assertThat(imported.status()).as(imported.body()).isEqualTo(201);
     assertThat(admin("GET", "/admin/v1/indicators", null).path("data")).hasSize(1);
+  }
+
+  @Test
+  void clusterIdsMembersAndRulingsSurviveARestart() {
+    List<GatewayFixture.AccountKey> hydra = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      hydra.add(account(i % 3 == 0 ? "card_shared" : "card_h" + i, SUBNETS[i % 4] + 9, "mailq1x.xyz",
+          T0.plusSeconds(60L * i)));
+    }
+    for (int i = 0; i < hydra.size(); i++) {
+      hydraTraffic(hydra.get(i), i, 3);
+    }
+    settle();
+    JsonNode blocked = admin("GET", "/admin/v1/clusters?level=block", null).path("data");
+    assertThat(blocked).hasSize(1);
+    String id = blocked.get(0).path("id").asText();
+    int size = blocked.get(0).path("size").asInt();
+    GatewayFixture.Resp ruled = gw.admin("POST", "/admin/v1/clusters/" + id + "/status",
+        "{\"status\": \"watch\", \"reason\": \"under review with the customer\"}");
+    assertThat(ruled.status()).as(ruled.body()).isEqualTo(200);
+    List<String> idsBefore = new ArrayList<>();
+    admin("GET", "/admin/v1/clusters", null).path("data").forEach(c -> idsBefore.add(c.path("id").asText()));
+
+    gw.close();
+    gw = startGateway();
+
+    // Listed at once, before any recomputation: same ids, members, level and ruling.
+    List<String> idsAfter = new ArrayList<>();
+    admin("GET", "/admin/v1/clusters", null).path("data").forEach(c -> idsAfter.add(c.path("id").asText()));
+    assertThat(idsAfter).containsExactlyElementsOf(idsBefore);
+    JsonNode detail = admin("GET", "/admin/v1/clusters/" + id, null);
+    assertThat(detail.path("ruled").asBoolean()).isTrue();
+    assertThat(detail.path("level").asText()).isEqualTo("watch");
+    assertThat(detail.path("members")).hasSize(size);
+    assertThat(admin("GET", "/admin/v1/accounts/" + hydra.get(5).accountId(), null).path("cluster_id").asText())
+        .isEqualTo(id);
+
+    // The campaign goes on after the restart: recomputations keep the id, and the ruling still caps it.
+    for (int i = 0; i < hydra.size(); i++) {
+      hydraTraffic(hydra.get(i), i, 3, T0.plus(Duration.ofDays(1)));
+    }
+    settle();
+    JsonNode again = admin("GET", "/admin/v1/clusters/" + id, null);
+    assertThat(again.path("ruled").asBoolean()).isTrue();
+    assertThat(again.path("level").asText()).isEqualTo("watch");
+    assertThat(again.path("members").size()).isGreaterThanOrEqualTo(size);
+    assertThat(admin("GET", "/admin/v1/accounts/" + hydra.get(7).accountId(), null).path("status").asText())
+        .isEqualTo("watch");
+    assertThat(gw.store.clusters().find(id).orElseThrow().ruling()).isEqualTo(
+        io.distillguard.core.detect.RiskLevel.WATCH);
   }
 
   @Test
