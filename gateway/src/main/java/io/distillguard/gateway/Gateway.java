@@ -12,6 +12,7 @@ import io.distillguard.gateway.detection.ExpensiveTierFactory;
 import io.distillguard.gateway.detection.ScoreHistoryRecorder;
 import io.distillguard.gateway.detection.VerdictRecorder;
 import io.distillguard.gateway.enforcement.EnforcementCache;
+import io.distillguard.gateway.kafka.KafkaNode;
 import io.distillguard.gateway.limits.Limiter;
 import io.distillguard.gateway.linkage.LinkageService;
 import io.distillguard.linkage.LinkageConfig;
@@ -81,6 +82,7 @@ public final class Gateway implements AutoCloseable {
   private ScoreHistoryRecorder scoreHistory;
   private WebhookNotifier alerts;
   private LinkageService linkage;
+  private KafkaNode kafka;
   private final String dataPlaneDeployment;
 
   private Gateway(Builder b, Vertx vertx, boolean ownsVertx, ExchangeLog log, AccountDirectory directory,
@@ -116,8 +118,14 @@ public final class Gateway implements AutoCloseable {
     return adminToken;
   }
 
+  /** The journal-backed exchange log, or null when {@code exchange-log.sink} is {@code kafka}. */
   public ExchangeLog exchangeLog() {
     return exchangeLog;
+  }
+
+  /** The Kafka exchange sink and verdict feed, or null when the configuration uses no Kafka. */
+  public KafkaNode kafka() {
+    return kafka;
   }
 
   public EnforcementCache enforcement() {
@@ -182,7 +190,12 @@ public final class Gateway implements AutoCloseable {
     if (alerts != null) {
       alerts.close();
     }
-    exchangeLog.close();
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (exchangeLog != null) {
+      exchangeLog.close();
+    }
   }
 
   /** Assembles a gateway. */
@@ -262,15 +275,29 @@ public final class Gateway implements AutoCloseable {
           .setPreferNativeTransport(config.server.nativeTransport)) : vertx;
       GatewayMetrics metrics = new GatewayMetrics();
       GatewayConfig.ExchangeLog lc = config.exchangeLog;
-      ExchangeLog log = new ExchangeLog(store.exchanges(), new ExchangeLog.Options(
+      // exchange-log.sink: kafka sends exchanges to Kafka only (with its own spill), not to the journal and store
+      ExchangeLog log = "kafka".equals(lc.sink) ? null : new ExchangeLog(store.exchanges(), new ExchangeLog.Options(
           Path.of(config.dataDir).resolve("journal"), lc.queueCapacity, lc.batchSize, lc.flushInterval,
           lc.retentionDays, lc.redactText, lc.fsync, lc.segmentBytes));
-      metrics.bindExchangeLog(log);
+      if (log != null) {
+        metrics.bindExchangeLog(log);
+      }
       AccountDirectory directory = AccountDirectory.load(store);
       EnforcementCache enforcement = new EnforcementCache();
       for (Account a : store.accounts().all()) {
         enforcement.set(a.id(), a.status());
       }
+      KafkaNode kafka;
+      try {
+        kafka = KafkaNode.open(config, enforcement, metrics.registry());
+      } catch (RuntimeException e) {
+        if (log != null) {
+          log.close();
+        }
+        throw e;
+      }
+      // detection.mode: remote takes verdicts from the verdict topic (the Flink job): no detection or linkage here
+      boolean localDetection = !KafkaNode.remoteDetection(config);
       Limiter limiter = new Limiter(config.limits);
       metrics.bindLimiter(limiter);
       DetectionService detection = null;
@@ -278,7 +305,7 @@ public final class Gateway implements AutoCloseable {
       WebhookNotifier alerts = config.alerts.webhooks.isEmpty() ? null
           : new WebhookNotifier(config.alerts, metrics.registry(), clock);
       List<ExchangeSink> sinks = new ArrayList<>(extraSinks);
-      if (config.detection.enabled) {
+      if (config.detection.enabled && localDetection) {
         detection = new DetectionService(DetectionFactory.engine(config.detection, directory), enforcement,
             config.detection.queueCapacity);
         if (config.detection.expensive.enabled) {
@@ -296,7 +323,7 @@ public final class Gateway implements AutoCloseable {
         sinks.add(0, detection);
       }
       LinkageService linkage = null;
-      if (config.linkage.enabled) {
+      if (config.linkage.enabled && localDetection) {
         // The union of a cluster's traffic is scored by the same model as an account's, in its own engine.
         linkage = new LinkageService(new LinkageEngine(LinkageConfig.defaults(),
             DetectionFactory.engine(config.detection)), enforcement, store, directory, clock,
@@ -312,8 +339,13 @@ public final class Gateway implements AutoCloseable {
         }
         sinks.add(linkage);
       }
-      ExchangeSink sink = sinks.isEmpty() ? log : e -> {
-        log.accept(e);
+      if (kafka != null && kafka.sink() != null) {
+        sinks.add(kafka.sink());
+      }
+      if (log != null) {
+        sinks.add(0, log);
+      }
+      ExchangeSink sink = sinks.size() == 1 ? sinks.get(0) : e -> {
         for (ExchangeSink s : sinks) {
           s.accept(e);
         }
@@ -328,7 +360,7 @@ public final class Gateway implements AutoCloseable {
             upstream, proxies, actualPort), new DeploymentOptions().setInstances(loops))
             .await(30, TimeUnit.SECONDS);
         AdminApi admin = new AdminApi(vx, store, directory, enforcement, metrics, config.limits.tiers.keySet(),
-            adminToken, config.admin.metricsRequireToken, clock, detection).linkage(linkage);
+            adminToken, config.admin.metricsRequireToken, clock, detection).linkage(linkage).kafka(kafka);
         Router adminRouter = admin.router();
         HttpServer adminServer = vx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
             .requestHandler(adminRouter)
@@ -339,6 +371,7 @@ public final class Gateway implements AutoCloseable {
         Gateway g = new Gateway(this, vx, owns, log, directory, enforcement, metrics, actualPort[0],
             adminServer.actualPort(), adminServer, deployment, detection);
         g.linkage = linkage;
+        g.kafka = kafka;
         g.scoreHistory = scoreHistory;
         g.alerts = alerts;
         for (BiConsumer<Router, Gateway> ext : adminExtensions) {
@@ -363,7 +396,12 @@ public final class Gateway implements AutoCloseable {
         } else if (deployment != null) {
           vx.undeploy(deployment);
         }
-        log.close();
+        if (kafka != null) {
+          kafka.close();
+        }
+        if (log != null) {
+          log.close();
+        }
         throw new IllegalStateException("the gateway could not start: " + e.getMessage(), e);
       }
     }

@@ -22,6 +22,7 @@ import io.distillguard.gateway.auth.AccountDirectory;
 import io.distillguard.gateway.detection.DetectionService;
 import io.distillguard.gateway.auth.ApiKeys;
 import io.distillguard.gateway.enforcement.EnforcementCache;
+import io.distillguard.gateway.kafka.KafkaNode;
 import io.distillguard.gateway.linkage.LinkageService;
 import io.distillguard.gateway.metrics.GatewayMetrics;
 import io.distillguard.gateway.pipeline.ApiError;
@@ -77,6 +78,7 @@ public final class AdminApi {
   private final DetectionService detection;
   private final AccountRulings rulings;
   private LinkageService linkage;
+  private KafkaNode kafka;
 
   /** @param detection the detection service, or null when detection is off */
   public AdminApi(Vertx vertx, Store store, AccountDirectory directory, EnforcementCache enforcement,
@@ -99,6 +101,26 @@ public final class AdminApi {
   public AdminApi linkage(LinkageService l) {
     this.linkage = l;
     return this;
+  }
+
+  /** Shows the Kafka sink's and verdict feed's state in {@code GET /admin/v1/health}; call before {@link #router()}. */
+  public AdminApi kafka(KafkaNode k) {
+    this.kafka = k;
+    return this;
+  }
+
+  /**
+   * {@code GET /admin/v1/health}: {@code status} is {@code ok}, or {@code degraded} while exchanges are only
+   * spilled or the verdict topic is not being read; {@code kafka} shows the sink's and the feed's state when this
+   * node uses Kafka. Always 200: the node serves either way.
+   */
+  private void health(RoutingContext ctx) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    n.put("status", kafka == null || kafka.healthy() ? "ok" : "degraded");
+    if (kafka != null) {
+      n.set("kafka", kafka.health());
+    }
+    respond(ctx, 200, n);
   }
 
   private String clusterOf(String accountId) {
@@ -134,6 +156,7 @@ public final class AdminApi {
     r.post("/admin/v1/accounts/:id/status").handler(this::setStatus);
     r.get("/admin/v1/exchanges").handler(this::listExchanges);
     r.get("/admin/v1/audit").handler(this::listAudit);
+    r.get("/admin/v1/health").handler(this::health);
     if (linkage != null) {
       new ClusterAdmin(linkage, AdminApi::actor).register(r);
     }

@@ -101,6 +101,7 @@ public final class ConfigValidator {
     positive("exchange-log.flush-interval", l.flushInterval);
     require(l.retentionDays >= 0, "exchange-log.retention-days", "must be 0 (keep forever) or more");
     require(l.segmentBytes >= 64 * 1024, "exchange-log.segment-bytes", "must be at least 65536");
+    KafkaConfigValidator.validate(c);
     return c;
   }
 

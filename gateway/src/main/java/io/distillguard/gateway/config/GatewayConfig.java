@@ -32,6 +32,8 @@ public final class GatewayConfig {
   public Alerts alerts = new Alerts();
   public Linkage linkage = new Linkage();
   public Provenance provenance = new Provenance();
+  /** Kafka, for the scale-out topology (docs/scale.md): see {@code exchange-log.sink} and {@code detection.mode}. */
+  public KafkaConfig kafka = new KafkaConfig();
 
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static final class Server {
@@ -125,6 +127,11 @@ public final class GatewayConfig {
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static final class Detection {
     public boolean enabled = true;
+    /**
+     * {@code local}: this node runs detection and linkage on its own exchanges. {@code remote}: verdicts come from
+     * the Kafka verdict topic (the Flink detection job), and local detection and linkage are off.
+     */
+    public String mode = "local";
     /** Model file (Properties format); unset: the model bundled with the release. */
     public String model;
     /** Overrides of the model's lowest score for each action; unset: the model's (recalibrating is better). */
@@ -217,6 +224,11 @@ public final class GatewayConfig {
 
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static final class ExchangeLog {
+    /**
+     * Where exchanges go: {@code store} (the journal and the store, the single-node default), {@code kafka} (the
+     * exchanges topic, with a local spill) or {@code both}.
+     */
+    public String sink = "store";
     /** Exchanges waiting for the store; beyond this they are kept in the journal only (spilled). */
     public int queueCapacity = 20_000;
     public int batchSize = 500;

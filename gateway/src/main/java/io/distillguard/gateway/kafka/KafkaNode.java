@@ -1,0 +1,133 @@
+package io.distillguard.gateway.kafka;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distillguard.gateway.config.GatewayConfig;
+import io.distillguard.gateway.config.KafkaConfig;
+import io.distillguard.gateway.enforcement.EnforcementCache;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A gateway node's Kafka side, as its configuration asks: the {@link KafkaExchangeSink} when
+ * {@code exchange-log.sink} is {@code kafka} or {@code both}, the {@link VerdictFeed} when {@code detection.mode} is
+ * {@code remote}. Either may be absent.
+ */
+public final class KafkaNode implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaNode.class);
+
+  private final KafkaExchangeSink sink;
+  private final VerdictFeed feed;
+
+  private KafkaNode(KafkaExchangeSink sink, VerdictFeed feed) {
+    this.sink = sink;
+    this.feed = feed;
+  }
+
+  /** True when the configuration needs Kafka at all. */
+  public static boolean wanted(GatewayConfig config) {
+    return !"store".equals(config.exchangeLog.sink) || remoteDetection(config);
+  }
+
+  /** True when verdicts come from the verdict topic and this node runs no detection of its own. */
+  public static boolean remoteDetection(GatewayConfig config) {
+    return "remote".equals(config.detection.mode);
+  }
+
+  /**
+   * Opens what the configuration asks for; with a verdict feed, waits (up to {@code kafka.verdicts-startup-wait})
+   * until it has read the verdict topic to its end, so the node does not serve a blocked account before it knows.
+   *
+   * @return null when the configuration needs no Kafka
+   */
+  public static KafkaNode open(GatewayConfig config, EnforcementCache enforcement, MeterRegistry registry) {
+    if (!wanted(config)) {
+      return null;
+    }
+    KafkaConfig k = config.kafka;
+    KafkaExchangeSink sink = null;
+    VerdictFeed feed = null;
+    try {
+      if (!"store".equals(config.exchangeLog.sink)) {
+        Path spill = k.spillDir != null ? Path.of(k.spillDir) : Path.of(config.dataDir).resolve("kafka-spill");
+        sink = new KafkaExchangeSink(new KafkaExchangeSink.Options(k.bootstrapServers, k.exchangesTopic, spill,
+            k.redactText, k.compression, k.bufferBytes, k.maxBlock, k.deliveryTimeout, k.requestTimeout, k.linger,
+            k.spillSegmentBytes, k.spillFsync, k.properties)).bindMetrics(registry);
+      }
+      if (remoteDetection(config)) {
+        feed = new VerdictFeed(k.bootstrapServers, k.verdictsTopic, enforcement, k.properties)
+            .bindMetrics(registry).start();
+        if (!feed.awaitCaughtUp(k.verdictsStartupWait)) {
+          LOG.warn("the verdict topic {} was not read to its end within {} ({}); starting anyway: verdicts apply as "
+              + "they arrive", k.verdictsTopic, k.verdictsStartupWait,
+              feed.lastError() == null ? "still reading" : feed.lastError());
+        }
+      }
+    } catch (RuntimeException e) {
+      if (feed != null) {
+        feed.close();
+      }
+      if (sink != null) {
+        sink.close();
+      }
+      throw e;
+    }
+    return new KafkaNode(sink, feed);
+  }
+
+  /** The exchange sink, or null when exchanges do not go to Kafka. */
+  public KafkaExchangeSink sink() {
+    return sink;
+  }
+
+  /** The verdict feed, or null when detection is local. */
+  public VerdictFeed feed() {
+    return feed;
+  }
+
+  /** The state of both, for the admin API's health answer. */
+  public ObjectNode health() {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    if (sink != null) {
+      ObjectNode s = n.putObject("exchange_sink");
+      s.put("topic", sink.topic());
+      s.put("state", sink.state().wireName());
+      s.put("spill_backlog", sink.backlog());
+      s.put("published", sink.published());
+      s.put("spilled", sink.spilled());
+      s.put("replayed", sink.replayed());
+      s.put("failed", sink.failed());
+      s.put("rejected", sink.rejected());
+      s.put("dropped", sink.dropped());
+      s.put("last_error", sink.lastError());
+    }
+    if (feed != null) {
+      ObjectNode f = n.putObject("verdict_feed");
+      f.put("topic", feed.topic());
+      f.put("caught_up", feed.caughtUp());
+      f.put("applied", feed.applied());
+      f.put("stale", feed.stale());
+      f.put("malformed", feed.malformed());
+      f.put("last_error", feed.lastError());
+    }
+    return n;
+  }
+
+  /** True when everything works as it should: exchanges reach Kafka directly and the verdicts are read. */
+  public boolean healthy() {
+    return (sink == null || sink.state() == KafkaExchangeSink.State.PUBLISHING)
+        && (feed == null || (feed.caughtUp() && feed.lastError() == null));
+  }
+
+  @Override
+  public void close() {
+    if (feed != null) {
+      feed.close();
+    }
+    if (sink != null) {
+      sink.close();
+    }
+  }
+}
