@@ -23,6 +23,9 @@ public interface KeyRepository {
   /** Every key, revoked ones included, for warming the gateway's key cache at start. */
   List<ApiKey> all();
 
+  /** Keys revoked at or after {@code since}, so nodes sharing the store learn of revocations made elsewhere. */
+  List<ApiKey> revokedSince(Instant since);
+
   /**
    * Marks a key revoked. Revoking a revoked key keeps the first revocation time.
    *

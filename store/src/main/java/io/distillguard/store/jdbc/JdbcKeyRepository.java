@@ -76,6 +76,18 @@ final class JdbcKeyRepository implements KeyRepository {
   }
 
   @Override
+  public List<ApiKey> revokedSince(Instant since) {
+    Objects.requireNonNull(since, "since");
+    return jdbc.autoCommit("list keys revoked since " + since, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT " + COLUMNS + " FROM api_keys WHERE revoked_at >= ? ORDER BY revoked_at")) {
+        ps.setLong(1, Jdbc.millis(since));
+        return Jdbc.readAll(ps, JdbcKeyRepository::read);
+      }
+    });
+  }
+
+  @Override
   public Optional<ApiKey> revoke(String keyId, Instant at) {
     Objects.requireNonNull(at, "at");
     return jdbc.transaction("revoke key " + keyId, c -> {

@@ -113,6 +113,20 @@ class JdbcKeyRepositoryTest {
   }
 
   @Test
+  void listsKeysRevokedSinceAnInstantInRevocationOrder() {
+    keys.create(new ApiKey("k_live", "acme", hash(10), T, null));
+    keys.create(new ApiKey("k_old", "acme", hash(11), T, null));
+    keys.create(new ApiKey("k_new", "acme", hash(12), T, null));
+    keys.create(new ApiKey("k_newer", "other", hash(13), T, null));
+    keys.revoke("k_old", T.plusSeconds(5));
+    keys.revoke("k_newer", T.plusSeconds(30));
+    keys.revoke("k_new", T.plusSeconds(20));
+    assertThat(keys.revokedSince(T.plusSeconds(20))).extracting(ApiKey::keyId).containsExactly("k_new", "k_newer");
+    assertThat(keys.revokedSince(T)).extracting(ApiKey::keyId).containsExactly("k_old", "k_new", "k_newer");
+    assertThat(keys.revokedSince(T.plusSeconds(31))).isEmpty();
+  }
+
+  @Test
   void revokeOfAMissingKeyIsEmpty() {
     assertThat(keys.revoke("nope", T)).isEmpty();
   }

@@ -59,6 +59,6 @@ class JdbcMigrationTest {
       assertThat(store.exchanges().checkpoint()).as("the checkpoint moved to the new table").isEqualTo(17);
       assertThat(store.clusters().active()).isEmpty();
     }
-    assertThat(flyway("latest").info().current().getVersion().getVersion()).isEqualTo("4");
+    assertThat(flyway("latest").info().current().getVersion().getVersion()).isEqualTo("5");
   }
 }
