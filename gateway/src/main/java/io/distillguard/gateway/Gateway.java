@@ -13,6 +13,7 @@ import io.distillguard.gateway.detection.ScoreHistoryRecorder;
 import io.distillguard.gateway.detection.VerdictRecorder;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.kafka.KafkaNode;
+import io.distillguard.gateway.limits.LimitSync;
 import io.distillguard.gateway.limits.Limiter;
 import io.distillguard.gateway.linkage.LinkageService;
 import io.distillguard.linkage.LinkageConfig;
@@ -81,6 +82,7 @@ public final class Gateway implements AutoCloseable {
   private final DetectionService detection;
   private ScoreHistoryRecorder scoreHistory;
   private WebhookNotifier alerts;
+  private LimitSync limitSync;
   private LinkageService linkage;
   private KafkaNode kafka;
   private final String dataPlaneDeployment;
@@ -177,6 +179,9 @@ public final class Gateway implements AutoCloseable {
       }
     } catch (Exception e) {
       LOG.warn("stopping the servers did not finish cleanly", e);
+    }
+    if (limitSync != null) {
+      limitSync.close();
     }
     if (linkage != null) {
       linkage.close();
@@ -300,6 +305,13 @@ public final class Gateway implements AutoCloseable {
       boolean localDetection = !KafkaNode.remoteDetection(config);
       Limiter limiter = new Limiter(config.limits);
       metrics.bindLimiter(limiter);
+      // limits.backend: postgresql also counts what the other nodes admitted, synced off the request path.
+      LimitSync limitSync = !"postgresql".equals(config.limits.backend) ? null
+          : new LimitSync(limiter, store.rateUsage(), NodeName.resolve(config.store.node, Path.of(config.dataDir)),
+              config.limits.syncInterval, clock).start();
+      if (limitSync != null) {
+        metrics.bindLimitSync(limitSync);
+      }
       DetectionService detection = null;
       ScoreHistoryRecorder scoreHistory = null;
       WebhookNotifier alerts = config.alerts.webhooks.isEmpty() ? null
@@ -371,6 +383,7 @@ public final class Gateway implements AutoCloseable {
         Gateway g = new Gateway(this, vx, owns, log, directory, enforcement, metrics, actualPort[0],
             adminServer.actualPort(), adminServer, deployment, detection);
         g.linkage = linkage;
+        g.limitSync = limitSync;
         g.kafka = kafka;
         g.scoreHistory = scoreHistory;
         g.alerts = alerts;
@@ -379,6 +392,9 @@ public final class Gateway implements AutoCloseable {
         }
         return g;
       } catch (Exception e) {
+        if (limitSync != null) {
+          limitSync.close();
+        }
         if (linkage != null) {
           linkage.close();
         }

@@ -59,6 +59,14 @@ public final class ConfigValidator {
       limitSet(p + ".key", e.getValue().key);
     }
     limitSet("limits.throttled", c.limits.throttled);
+    store(c.store);
+    require("local".equals(c.limits.backend) || "postgresql".equals(c.limits.backend), "limits.backend",
+        "must be local or postgresql");
+    require(!"postgresql".equals(c.limits.backend) || c.store.url != null, "limits.backend",
+        "postgresql needs store.url (the PostgreSQL store the nodes share)");
+    require(c.limits.syncInterval != null && c.limits.syncInterval.toMillis() >= 50
+        && c.limits.syncInterval.compareTo(Duration.ofMinutes(1)) <= 0, "limits.sync-interval",
+        "must be between 50ms and 1m");
     require(c.linkage != null, "linkage", "is missing");
     require(c.linkage.interval != null && !c.linkage.interval.isNegative() && !c.linkage.interval.isZero(),
         "linkage.interval", "must be a positive duration");
@@ -103,6 +111,25 @@ public final class ConfigValidator {
     require(l.segmentBytes >= 64 * 1024, "exchange-log.segment-bytes", "must be at least 65536");
     KafkaConfigValidator.validate(c);
     return c;
+  }
+
+  private static void store(GatewayConfig.StoreSettings s) {
+    require(s != null, "store", "is missing");
+    if (s.url != null) {
+      // The URL is echoed only up to its query string, which may carry credentials.
+      int q = s.url.indexOf('?');
+      require(s.url.startsWith("jdbc:postgresql://") && s.url.length() > "jdbc:postgresql://".length(), "store.url",
+          "must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database), not '"
+              + (q < 0 ? s.url : s.url.substring(0, q) + "?...") + "'");
+      require(!s.url.toLowerCase(java.util.Locale.ROOT).contains("password="), "store.url",
+          "must not carry a password: set DISTILLGUARD_STORE_PASSWORD");
+    }
+    require(s.user == null || !s.user.isBlank(), "store.user", "must not be empty (or leave it unset)");
+    require(s.poolSize >= 1 && s.poolSize <= 200, "store.pool-size", "must be between 1 and 200");
+    require(s.connectionTimeout != null && s.connectionTimeout.toMillis() >= 250, "store.connection-timeout",
+        "must be at least 250ms");
+    require(s.node == null || s.node.matches("[A-Za-z0-9._-]{1,64}"), "store.node",
+        "must be 1 to 64 letters, digits, dots, underscores or dashes");
   }
 
   private static void limitSet(String path, GatewayConfig.LimitSet l) {

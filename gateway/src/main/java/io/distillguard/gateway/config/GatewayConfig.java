@@ -19,6 +19,8 @@ public final class GatewayConfig {
   public Upstream upstream = new Upstream();
   /** Where the SQLite store, the exchange journal and the generated admin token live. */
   public String dataDir = "dg-data";
+  /** The store: SQLite in the data directory unless {@code store.url} names a PostgreSQL database. */
+  public StoreSettings store = new StoreSettings();
   /** Take each request's event time from {@code X-DistillGuard-Event-Time}; for replaying recorded traffic. */
   public boolean replay = false;
   /** Allow replay mode on a non-loopback bind address (anyone could then forge event times). */
@@ -74,12 +76,40 @@ public final class GatewayConfig {
     public long maxResponseBytes = 32L << 20;
   }
 
+  /**
+   * A PostgreSQL store shared by gateway nodes. The password is never read from the file: it comes from the
+   * environment variable {@code DISTILLGUARD_STORE_PASSWORD}.
+   */
+  @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
+  public static final class StoreSettings {
+    /** {@code jdbc:postgresql://host:port/database}; unset: the SQLite file in the data directory. */
+    public String url;
+    public String user;
+    /** Connections this node holds (used off the event loop only). */
+    public int poolSize = 8;
+    /** Longest wait for a connection before a store call fails. */
+    public Duration connectionTimeout = Duration.ofSeconds(10);
+    /**
+     * This node's name among the nodes sharing the store (its journal checkpoint, its rate-limit usage and
+     * heartbeat); unset: generated once into {@code <data-dir>/node-id}.
+     */
+    public String node;
+  }
+
   @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
   public static final class Limits {
     /** Limits per tier; an account's {@code tier} attribute picks one, {@code default} otherwise. */
     public Map<String, Tier> tiers = defaultTiers();
     /** The account-level limits applied while an account is {@code throttled}. */
     public LimitSet throttled = LimitSet.of(10, 10_000, 1);
+    /**
+     * {@code local}: each node enforces its limits alone. {@code postgresql}: nodes sharing the PostgreSQL store
+     * also count what the others admitted, synced every {@code sync-interval} off the request path; the cluster
+     * over-admits by a bounded amount (docs/scale.md, "Rate limits across nodes"). Concurrency limits stay per node.
+     */
+    public String backend = "local";
+    /** How often a node shares its consumption with the others (backend postgresql). */
+    public Duration syncInterval = Duration.ofMillis(500);
 
     private static Map<String, Tier> defaultTiers() {
       Map<String, Tier> tiers = new LinkedHashMap<>();

@@ -19,6 +19,10 @@ final class LimitState {
   private final Bucket requests;
   private final Bucket tokens;
   private final AtomicInteger inFlight = new AtomicInteger();
+  // What this node admitted since the last sync with the other nodes (LimitSync), net of refunds; guarded by this.
+  private long pendingRequests;
+  private long pendingTokens;
+  private boolean synced;
 
   /** @param nowNanos the event time of the first call, so the buckets start full at that moment */
   LimitState(GatewayConfig.LimitSet limits, long nowNanos) {
@@ -56,13 +60,18 @@ final class LimitState {
     }
     clock.set(nowNanos);
     ConsumptionProbe p = requests.tryConsumeAndReturnRemaining(1);
-    return p.isConsumed() ? 0 : Math.max(1, p.getNanosToWaitForRefill());
+    if (p.isConsumed()) {
+      pendingRequests++;
+      return 0;
+    }
+    return Math.max(1, p.getNanosToWaitForRefill());
   }
 
   synchronized void refundRequest(long nowNanos) {
     if (requests != null) {
       clock.set(nowNanos);
       requests.addTokens(1);
+      pendingRequests--;
     }
   }
 
@@ -82,7 +91,60 @@ final class LimitState {
     if (tokens != null) {
       clock.set(nowNanos);
       tokens.consumeIgnoringRateLimits(n);
+      pendingTokens += n;
     }
+  }
+
+  // ---- sharing with other nodes (LimitSync, on its own thread) ----
+
+  /** The event time the buckets are at. */
+  synchronized long eventNanos() {
+    return clock.currentTimeNanos();
+  }
+
+  /** Takes what was admitted since the last call: {requests, tokens}. */
+  synchronized long[] drainPending() {
+    long[] p = {pendingRequests, pendingTokens};
+    pendingRequests = 0;
+    pendingTokens = 0;
+    return p;
+  }
+
+  /** Gives back a drain whose write failed, to be sent with the next sync. */
+  synchronized void returnPending(long requests, long tokens) {
+    pendingRequests += requests;
+    pendingTokens += tokens;
+  }
+
+  /**
+   * Takes what other nodes admitted out of the buckets (into debt if need be), so the next requests here wait for
+   * the refill the cluster as a whole has earned. Capped at ten minutes' worth: more debt would only delay recovery
+   * from a miscount, and unbounded debt could overflow the buckets' arithmetic.
+   */
+  synchronized void absorb(long otherRequests, long otherTokens) {
+    if (requests != null && otherRequests > 0) {
+      requests.consumeIgnoringRateLimits(Math.min(otherRequests, limits.requestsPerMinute * 10));
+    }
+    if (tokens != null && otherTokens > 0) {
+      tokens.consumeIgnoringRateLimits(Math.min(otherTokens, limits.tokensPerMinute * 10));
+    }
+  }
+
+  /** Whether other nodes' consumption has been read for this state at least once. */
+  synchronized boolean synced() {
+    return synced;
+  }
+
+  synchronized void markSynced() {
+    synced = true;
+  }
+
+  /** Carries what a replaced state (the limits changed) had not shared yet, and whether it was synced. */
+  synchronized void inherit(LimitState old) {
+    long[] p = old.drainPending();
+    pendingRequests += p[0];
+    pendingTokens += p[1];
+    synced = old.synced();
   }
 
   private Bucket perMinute(long perMinute) {

@@ -24,6 +24,8 @@ public final class Limiter {
   // minutes a fresh state (full buckets) is what the old one would have refilled to anyway.
   private final Map<String, LimitState> accounts = idleExpiring();
   private final Map<String, LimitState> keys = idleExpiring();
+  /** Latest event time of a call, epoch milliseconds: the rate-usage window LimitSync reads. */
+  private volatile long latestEventMillis = Long.MIN_VALUE;
 
   public Limiter(GatewayConfig.Limits config) {
     this.config = config;
@@ -41,6 +43,9 @@ public final class Limiter {
     GatewayConfig.LimitSet accountLimits =
         call.accountStatus == AccountStatus.THROTTLED ? config.throttled : tier.account;
     long now = eventNanos(call);
+    if (call.eventTime.toEpochMilli() > latestEventMillis) {
+      latestEventMillis = call.eventTime.toEpochMilli(); // a racy max is fine: it only picks a window to read
+    }
     LimitState a = state(accounts, account.id(), accountLimits, now);
     LimitState k = state(keys, call.key.keyId(), tier.key, now);
     boolean throttled = call.accountStatus == AccountStatus.THROTTLED;
@@ -102,7 +107,43 @@ public final class Limiter {
       return s;
     }
     // First request, or the tier or enforcement status changed: start over with the new limits.
-    return map.compute(id, (k, old) -> old != null && old.limits() == limits ? old : new LimitState(limits, nowNanos));
+    return map.compute(id, (k, old) -> {
+      if (old != null && old.limits() == limits) {
+        return old;
+      }
+      LimitState fresh = new LimitState(limits, nowNanos);
+      if (old != null) {
+        fresh.inherit(old);
+      }
+      return fresh;
+    });
+  }
+
+  // ---- for LimitSync: subjects are "account:ID" and "key:ID" ----
+
+  static final String ACCOUNT = "account:";
+  static final String KEY = "key:";
+
+  /** Calls {@code each} with every subject that has limit state. */
+  void forEachState(java.util.function.BiConsumer<String, LimitState> each) {
+    accounts.forEach((id, s) -> each.accept(ACCOUNT + id, s));
+    keys.forEach((id, s) -> each.accept(KEY + id, s));
+  }
+
+  /** The state of a subject, or null when it has none (never seen, or forgotten while idle). */
+  LimitState stateOf(String subject) {
+    if (subject.startsWith(ACCOUNT)) {
+      return accounts.get(subject.substring(ACCOUNT.length()));
+    }
+    if (subject.startsWith(KEY)) {
+      return keys.get(subject.substring(KEY.length()));
+    }
+    return null;
+  }
+
+  /** Latest event time seen, epoch milliseconds ({@code Long.MIN_VALUE} before the first call). */
+  long latestEventMillis() {
+    return latestEventMillis;
   }
 
   private static Map<String, LimitState> idleExpiring() {

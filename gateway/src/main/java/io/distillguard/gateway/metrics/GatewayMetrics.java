@@ -49,6 +49,23 @@ public final class GatewayMetrics {
         .description("Accounts and keys with live limit state (idle ones are forgotten)").register(registry);
   }
 
+  /** Rate limits shared with other nodes (limits.backend: postgresql). */
+  public void bindLimitSync(io.distillguard.gateway.limits.LimitSync sync) {
+    FunctionCounter.builder("distillguard.limits.sync", sync, io.distillguard.gateway.limits.LimitSync::syncs)
+        .description("Syncs of rate-limit consumption with the other gateway nodes that reached the store")
+        .register(registry);
+    FunctionCounter.builder("distillguard.limits.sync.failures", sync,
+            io.distillguard.gateway.limits.LimitSync::failures)
+        .description("Syncs that could not reach the store: until the next one works, this node enforces its "
+            + "local limits alone (fail-open to local limits)").register(registry);
+    Gauge.builder("distillguard.limits.sync.healthy", sync, s -> s.healthy() ? 1 : 0)
+        .description("1 while the last rate-limit sync worked, 0 while enforcing local limits alone")
+        .register(registry);
+    Gauge.builder("distillguard.limits.nodes", sync, io.distillguard.gateway.limits.LimitSync::liveNodes)
+        .description("Gateway nodes with a recent heartbeat in the shared store, this one included")
+        .register(registry);
+  }
+
   public void bindDetection(DetectionService detection, EnforcementCache enforcement) {
     FunctionCounter.builder("distillguard.detection.processed", detection, DetectionService::processed)
         .description("Exchanges folded into detector state").register(registry);

@@ -57,6 +57,33 @@ class ConfigValidatorTest {
   }
 
   @Test
+  void theStoreAndSharedLimitSettingsAreChecked() {
+    invalid(c -> c.store.url = "jdbc:mysql://db/dg", "store.url");
+    invalid(c -> c.store.url = "jdbc:postgresql://", "store.url");
+    invalid(c -> c.store.url = "jdbc:postgresql://db/dg?user=x&password=hunter2", "store.url");
+    invalid(c -> c.store.user = " ", "store.user");
+    invalid(c -> c.store.poolSize = 0, "store.pool-size");
+    invalid(c -> c.store.connectionTimeout = Duration.ofMillis(10), "store.connection-timeout");
+    invalid(c -> c.store.node = "node one", "store.node");
+    invalid(c -> c.store.node = "x".repeat(65), "store.node");
+    invalid(c -> c.limits.backend = "redis", "limits.backend");
+    invalid(c -> c.limits.backend = "postgresql", "limits.backend"); // without store.url
+    invalid(c -> c.limits.syncInterval = Duration.ofMillis(10), "limits.sync-interval");
+    invalid(c -> c.limits.syncInterval = Duration.ofMinutes(2), "limits.sync-interval");
+    // A refused URL is echoed without its query string (credentials may sit there).
+    GatewayConfig leaky = new GatewayConfig();
+    leaky.store.url = "jdbc:oracle://db?secret=s3cr3t";
+    assertThatThrownBy(() -> ConfigValidator.validate(leaky)).hasMessageNotContaining("s3cr3t");
+    GatewayConfig ok = new GatewayConfig();
+    ok.store.url = "jdbc:postgresql://db.internal:5432/distillguard";
+    ok.store.user = "dg";
+    ok.store.node = "gw-1.eu_west";
+    ok.limits.backend = "postgresql";
+    ok.limits.syncInterval = Duration.ofMillis(250);
+    assertThat(ConfigValidator.validate(ok)).isSameAs(ok);
+  }
+
+  @Test
   void limitsBeyondWhatTheBucketsCanCountAreRefused() {
     invalid(c -> c.limits.tiers.get("default").account.tokensPerMinute = 100_000_000_000L,
         "limits.tiers.default.account.tokens-per-minute");
