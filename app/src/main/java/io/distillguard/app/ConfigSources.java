@@ -67,6 +67,13 @@ final class ConfigSources {
     if ((v = env.get("DISTILLGUARD_DATA_DIR")) != null) {
       c.dataDir = v;
     }
+    // The store's password has no setting: Node reads DISTILLGUARD_STORE_PASSWORD itself, so it is never in a file.
+    if ((v = env.get("DISTILLGUARD_STORE_URL")) != null) {
+      c.store.url = v;
+    }
+    if ((v = env.get("DISTILLGUARD_STORE_USER")) != null) {
+      c.store.user = v;
+    }
   }
 
   private static int intVar(String name, String value) {

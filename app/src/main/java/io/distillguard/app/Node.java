@@ -1,6 +1,7 @@
 package io.distillguard.app;
 
 import io.distillguard.gateway.Gateway;
+import io.distillguard.gateway.NodeName;
 import io.distillguard.gateway.admin.AdminToken;
 import io.distillguard.gateway.config.GatewayConfig;
 import io.distillguard.store.Store;
@@ -32,12 +33,17 @@ final class Node implements AutoCloseable {
    * @param dataSets where the builtin upstream finds its answer corpus; null for its small built-in corpus
    */
   static Node start(GatewayConfig config, Path dataSets) {
+    return start(config, dataSets, System.getenv(STORE_PASSWORD_ENV));
+  }
+
+  /** @param storePassword the PostgreSQL store's password (null for none or for SQLite); never logged */
+  static Node start(GatewayConfig config, Path dataSets, String storePassword) {
     if (config.replay && !config.forceReplay && !isLoopback(config.server.host)) {
       throw new IllegalArgumentException("replay mode lets clients choose event times; it is refused on the "
           + "non-loopback address " + config.server.host + " unless --force-replay is given");
     }
     Path dataDir = Path.of(config.dataDir);
-    Store store = JdbcStore.openSqlite(dataDir);
+    Store store = openStore(config, dataDir, storePassword);
     BuiltinUpstream upstream = null;
     try {
       String url = config.upstream.url;
@@ -62,6 +68,26 @@ final class Node implements AutoCloseable {
       store.close();
       throw e;
     }
+  }
+
+  /** Where the PostgreSQL store's password comes from (it is never read from the configuration file). */
+  static final String STORE_PASSWORD_ENV = "DISTILLGUARD_STORE_PASSWORD";
+
+  /**
+   * The SQLite file in the data directory, or the PostgreSQL database {@code store.url} names. For PostgreSQL this
+   * node's name is settled here ({@code store.node}, else generated into the data directory) and written back into
+   * the configuration, so the store's journal checkpoint and the gateway's rate-limit sync use the same one.
+   *
+   * @param password the database password, or null; never logged
+   */
+  static Store openStore(GatewayConfig config, Path dataDir, String password) {
+    GatewayConfig.StoreSettings s = config.store;
+    if (s.url == null) {
+      return JdbcStore.openSqlite(dataDir);
+    }
+    s.node = NodeName.resolve(s.node, dataDir);
+    return JdbcStore.openPostgres(new JdbcStore.PostgresSettings(s.url, s.user, password, s.poolSize,
+        s.connectionTimeout, s.node));
   }
 
   String dataUrl() {

@@ -53,6 +53,10 @@ final class ServeCommand implements Callable<Integer> {
     System.out.println("  admin API:   " + node.adminUrl() + "/admin/v1 (token in "
         + Path.of(c.dataDir).toAbsolutePath().resolve("admin-token") + " unless set)");
     System.out.println("  metrics:     " + node.adminUrl() + "/metrics");
+    System.out.println("  store:       " + (c.store.url == null
+        ? "SQLite in " + Path.of(c.dataDir).toAbsolutePath()
+        : "PostgreSQL " + c.store.url.replaceAll("\\?.*", "?...") + " (node " + c.store.node + ", rate limits "
+            + c.limits.backend + ")"));
     System.out.println("  dashboard:   " + node.dashboardUrl() + " (sign in with the admin token)");
     System.out.println("  upstream:    " + (node.upstream != null
         ? node.upstream.baseUrl() + " (builtin stand-in, not a model)" : c.upstream.url));
