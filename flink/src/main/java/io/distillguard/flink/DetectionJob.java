@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -122,10 +121,11 @@ public final class DetectionJob implements Callable<Integer> {
   /** The options as a job: parses and checks them, then adds source, topology and sink to {@code env}. */
   public void build(StreamExecutionEnvironment env) {
     JobSettings settings = settings();
-    DataStream<byte[]> events = env.fromSource(KafkaIo.source(bootstrap, inputTopic, groupId),
-            WatermarkStrategy.noWatermarks(), "exchange events")
+    // watermarks in the source: one generator per Kafka partition (see DetectionTopology)
+    DataStream<Decoded> events = env.fromSource(KafkaIo.source(bootstrap, inputTopic, groupId),
+            DetectionTopology.sourceWatermarks(settings), "exchange events")
         .uid("kafka-exchanges");
-    DetectionTopology.Streams s = DetectionTopology.fromEvents(events, settings);
+    DetectionTopology.Streams s = DetectionTopology.fromDecoded(events, settings);
     s.verdicts().sinkTo(KafkaIo.sink(bootstrap, verdictTopic, transactionalIdPrefix, transactionTimeout))
         .name("verdict topic").uid("kafka-verdicts");
   }
@@ -138,7 +138,7 @@ public final class DetectionJob implements Callable<Integer> {
     String backend = stateBackend.toLowerCase(Locale.ROOT);
     if (!backend.equals("hashmap") && !backend.equals("rocksdb")) {
       throw new CommandLine.ParameterException(new CommandLine(this),
-          "--state-backend must be hashmap or rocksdb, not '" + DecodeExchanges.printable(stateBackend) + "'");
+          "--state-backend must be hashmap or rocksdb, not '" + Decoded.printable(stateBackend) + "'");
     }
     if (checkpointInterval.toMillis() < 10) {
       throw new CommandLine.ParameterException(new CommandLine(this), "--checkpoint-interval must be at least 10ms");
@@ -213,7 +213,7 @@ public final class DetectionJob implements Callable<Integer> {
         };
       } catch (RuntimeException e) {
         throw new CommandLine.TypeConversionException("not a duration (e.g. 500ms, 10s, 5m, 1h, 7d): '"
-            + DecodeExchanges.printable(value) + "'");
+            + Decoded.printable(value) + "'");
       }
     }
   }

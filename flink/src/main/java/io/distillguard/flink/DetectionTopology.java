@@ -10,10 +10,15 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * The job's dataflow, apart from its source and sink (so tests run it on in-memory streams and the job on Kafka):
  *
  * <pre>
- * bytes ─decode─▶ exchanges ─watermarks─▶ keyBy(account) ─AccountDetection─▶ account verdicts ─┐
- *   └▶ malformed (side)                          ├▶ too late (side)                            ├─▶ verdicts
- *                                                └▶ accepted ─keyBy(0)─LinkageOperator─▶ cluster verdicts ─┘
+ * decoded records ─split─▶ exchanges ─keyBy(account)─AccountDetection─▶ account verdicts ─────────────┐
+ *   └▶ malformed (side)          ├▶ too late (side)                                                  ├─▶ verdicts
+ *                                └▶ accepted ─keyBy(0)─LinkageOperator─▶ cluster verdicts ───────────┘
  * </pre>
+ *
+ * <p>Records arrive decoded and timestamped: the job decodes them in the Kafka source ({@link ExchangeEvents}) and
+ * assigns watermarks there with {@link #sourceWatermarks}, one generator per Kafka partition. Watermarks assigned
+ * after the source would trail the largest event time over the interleaved records of all the partitions a subtask
+ * reads, so a partition read ahead of another (a backlog, a restart) would make the other's exchanges late.
  */
 public final class DetectionTopology {
   private DetectionTopology() {}
@@ -34,18 +39,33 @@ public final class DetectionTopology {
     }
   }
 
-  /** From exchange events in their wire form. */
+  /**
+   * From decoded records that already carry event-time timestamps and watermarks (the job's Kafka source, built with
+   * {@link #sourceWatermarks}).
+   */
+  public static Streams fromDecoded(DataStream<Decoded> timed, JobSettings s) {
+    SingleOutputStreamOperator<Exchange> exchanges = timed.process(new SplitDecoded(), ExchangeSerializer.TYPE)
+        .name("split decoded").uid("split-decoded");
+    Streams built = timedExchanges(exchanges, s);
+    return new Streams(built.verdicts, built.accountVerdicts, built.clusterVerdicts,
+        exchanges.getSideOutput(SplitDecoded.MALFORMED));
+  }
+
+  /**
+   * From exchange events in their wire form, in one ordered stream (tests, the throughput harness): decoded and
+   * timestamped after the source, which is the same as in the source when there is a single ordered input.
+   */
   public static Streams fromEvents(DataStream<byte[]> events, JobSettings s) {
     return fromEvents(events, s, watermarks(s));
   }
 
   /** From exchange events, with watermarks from the given strategy instead of the settings' (for tests). */
   public static Streams fromEvents(DataStream<byte[]> events, JobSettings s, WatermarkStrategy<Exchange> watermarks) {
-    SingleOutputStreamOperator<Exchange> decoded = events.process(new DecodeExchanges(), ExchangeSerializer.TYPE)
-        .name("decode exchanges").uid("decode-exchanges");
-    Streams built = fromExchanges(decoded, s, watermarks);
-    return new Streams(built.verdicts, built.accountVerdicts, built.clusterVerdicts,
-        decoded.getSideOutput(DecodeExchanges.MALFORMED));
+    DataStream<Decoded> timed = events.map(v -> Decoded.of(v, -1, -1), DecodedSerializer.TYPE)
+        .name("decode exchanges").uid("decode-exchanges")
+        .assignTimestampsAndWatermarks(new ExchangeWatermarks(watermarks))
+        .name("event time").uid("event-time");
+    return fromDecoded(timed, s);
   }
 
   /**
@@ -58,16 +78,17 @@ public final class DetectionTopology {
         .withIdleness(s.idleness());
   }
 
-  /** From decoded exchanges. */
-  public static Streams fromExchanges(DataStream<Exchange> exchanges, JobSettings s) {
-    return fromExchanges(exchanges, s, watermarks(s));
+  /**
+   * {@link #watermarks} for the Kafka source's decoded records: exchanges move event time, rejected records do not.
+   * Given to {@code env.fromSource}, it runs one generator per partition and the source emits the least of their
+   * watermarks.
+   */
+  public static WatermarkStrategy<Decoded> sourceWatermarks(JobSettings s) {
+    return new ExchangeWatermarks(watermarks(s));
   }
 
-  /** From decoded exchanges, with the given watermark strategy. */
-  public static Streams fromExchanges(DataStream<Exchange> exchanges, JobSettings s,
-      WatermarkStrategy<Exchange> watermarks) {
-    DataStream<Exchange> timed = exchanges.assignTimestampsAndWatermarks(watermarks)
-        .name("event time").uid("event-time");
+  /** From decoded exchanges that carry timestamps and watermarks. */
+  static Streams timedExchanges(DataStream<Exchange> timed, JobSettings s) {
     SingleOutputStreamOperator<VerdictEvent> accounts = timed
         .keyBy(Exchange::accountId, org.apache.flink.api.common.typeinfo.Types.STRING)
         .process(new AccountDetection(s.engine(), s.stateTtl(), s.dedupeTtl(), s.allowedLateness()),

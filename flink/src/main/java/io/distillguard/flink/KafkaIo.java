@@ -5,15 +5,11 @@ import io.distillguard.core.wire.VerdictEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.apache.flink.api.common.serialization.DeserializationSchema;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -22,17 +18,18 @@ public final class KafkaIo {
   private KafkaIo() {}
 
   /**
-   * Exchange events as raw bytes (decoding is an operator of its own, so a bad record becomes a counted side
-   * output instead of a deserialization failure that would restart the job). Starts from the group's committed
-   * offsets, or the earliest when it has none; reads only committed records of transactional producers.
+   * Exchange events, decoded in the source ({@link ExchangeEvents}: a record that does not decode becomes a counted
+   * rejection, not a failure), so that watermarks can be assigned per partition from the exchanges' event times.
+   * Starts from the group's committed offsets, or the earliest when it has none; reads only committed records of
+   * transactional producers.
    */
-  public static KafkaSource<byte[]> source(String bootstrap, String topic, String groupId) {
-    return KafkaSource.<byte[]>builder()
+  public static KafkaSource<Decoded> source(String bootstrap, String topic, String groupId) {
+    return KafkaSource.<Decoded>builder()
         .setBootstrapServers(bootstrap)
         .setTopics(topic)
         .setGroupId(groupId)
         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-        .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(new RawBytes()))
+        .setDeserializer(new ExchangeEvents())
         .setProperty("isolation.level", "read_committed")
         .setProperty("partition.discovery.interval.ms", "60000")
         .build();
@@ -56,26 +53,6 @@ public final class KafkaIo {
         .setProperty("enable.idempotence", "true")
         .setProperty("acks", "all")
         .build();
-  }
-
-  /** Value bytes as they are; a tombstone (null value) becomes an empty record, which decoding rejects. */
-  static final class RawBytes implements DeserializationSchema<byte[]> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public byte[] deserialize(byte[] message) {
-      return message == null ? new byte[0] : message;
-    }
-
-    @Override
-    public boolean isEndOfStream(byte[] next) {
-      return false;
-    }
-
-    @Override
-    public TypeInformation<byte[]> getProducedType() {
-      return PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
-    }
   }
 
   /** Key = account id (UTF-8), value = {@link VerdictCodec} JSON. */
