@@ -15,22 +15,29 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,11 +57,16 @@ import org.slf4j.LoggerFactory;
  * good (larger than the broker accepts) is moved to {@code rejected/} beside the spill, counted and logged, so it
  * cannot hold the rest back.
  *
- * <p><b>Duplicates are possible, loss is not.</b> A record whose acknowledgement was lost (a timeout while the broker
- * had in fact written it, or a crash between the acknowledgement and the next checkpoint) is sent again. Every
- * consumer must therefore dedupe by the exchange id ({@link Exchange#id()}, unique per exchange); the Flink
- * detection job does. Ordering: records of one account reach their partition in the order they were recorded,
- * except that a record whose send failed is re-sent after records that were sent directly behind it.
+ * <p><b>Loss is not possible; duplicates are rare and allowed.</b> A record whose send failed may still have been
+ * written by the broker (its acknowledgement was lost). Before replaying after a failure, or after a restart with
+ * records past the checkpoint, the sink reads each partition back from the last offset it knows to hold its own
+ * records in order (kept in the checkpoint) and does not resend an exchange it finds there. Sends leave in spill
+ * order (under the append lock), so in each partition nothing of this sink's that is unacknowledged can sit below
+ * that offset. A duplicate can still happen where the read-back cannot look: a partition added while the sink ran,
+ * more than a million records past the offset, a checkpoint that was lost, or a request that reaches the broker
+ * only after the read-back. Every consumer therefore dedupes by the exchange id ({@link Exchange#id()}, unique per
+ * exchange); the Flink detection job does. Ordering: records of one account reach their partition in the order
+ * they were recorded, except that a record whose send failed is re-sent after records sent directly behind it.
  *
  * <p>{@link #accept} runs on the event loop: it encodes, journals and calls the non-blocking {@code send}; it never
  * waits on a future.
@@ -64,6 +76,8 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
   private static final String CHECKPOINT = "published.checkpoint";
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
   private static final Duration STARTUP_WAIT = Duration.ofSeconds(2);
+  /** Records read back per partition at most (about a minute of a busy partition). */
+  private static final long MAX_READ_BACK = 1_000_000;
 
   /** What the sink is doing, for health checks. */
   public enum State {
@@ -109,7 +123,10 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
   private final Path checkpointFile;
   private final Object appendLock = new Object();
   private final Object ackLock = new Object();
-  private final TreeSet<Long> ackedAhead = new TreeSet<>();
+  /** Acknowledged records above the watermark: seq to where Kafka put it (null for a record set aside). */
+  private final TreeMap<Long, Placed> ackedAhead = new TreeMap<>();
+  /** Per partition, the highest offset of a record at or below the watermark: where a read-back starts. */
+  private final Map<Integer, Long> confirmed = new HashMap<>();
   private long watermark;
   private volatile long watermarkView;
   private long checkpointed;
@@ -121,6 +138,14 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong rejectedCount = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong foundInTopic = new AtomicLong();
+  /** Set when a send failed (or a spill was left by a previous run): the next replay reads the topic back first. */
+  private volatile boolean readBackNeeded;
+  private KafkaConsumer<byte[], byte[]> readBack;
+  /** Replayer thread only: exchange ids the last read-back found in the topic, with where they are. */
+  private Map<String, Placed> inTopic = Map.of();
+  /** Replayer thread only: whether every partition has a read-back start in {@link #confirmed}. */
+  private boolean baselined;
   private volatile String lastError;
   private volatile boolean running = true;
   private final Thread replayer;
@@ -133,7 +158,7 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
       throw new IllegalStateException("cannot create the Kafka spill directory " + options.spillDir(), e);
     }
     this.checkpointFile = options.spillDir().resolve(CHECKPOINT);
-    this.watermark = readCheckpoint(checkpointFile);
+    this.watermark = readCheckpoint(checkpointFile, confirmed);
     this.watermarkView = watermark;
     this.checkpointed = watermark;
     this.spill = new Journal(options.spillDir(), options.segmentBytes(), options.fsync(), watermark);
@@ -141,6 +166,8 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
     this.producer = new KafkaProducer<>(producerConfig(options), new ByteArraySerializer(),
         new ByteArraySerializer());
     long pending = spill.lastSeq() - watermark;
+    // records past the checkpoint may have reached Kafka before the last run ended: look before resending
+    readBackNeeded = pending > 0;
     if (pending > 0) {
       LOG.warn("Kafka spill in {} holds {} exchanges not yet acknowledged by Kafka: replaying them",
           options.spillDir(), pending);
@@ -148,7 +175,7 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
     // Until the topic's metadata is known, publishing directly could only fail. The node is not serving yet: wait
     // briefly for it, and when Kafka does not answer in that time, start by spilling and let the replayer switch
     // to direct publishing once it does.
-    this.spilling = pending > 0 || !awaitTopic(STARTUP_WAIT);
+    this.spilling = pending > 0 || !awaitTopic(STARTUP_WAIT) || !baseline();
     this.replayer = new Thread(this::replayLoop, "kafka-exchange-replayer");
     replayer.setDaemon(true);
     replayer.start();
@@ -193,6 +220,9 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
     FunctionCounter.builder("distillguard.kafka.exchanges.dropped", dropped, AtomicLong::get)
         .description("Exchanges lost because the spill could not be written while Kafka was away (must stay 0)")
         .register(registry);
+    FunctionCounter.builder("distillguard.kafka.exchanges.found", foundInTopic, AtomicLong::get)
+        .description("Spilled exchanges not sent again because reading the topic back found them there (their "
+            + "acknowledgement had been lost)").register(registry);
     Gauge.builder("distillguard.kafka.spill.backlog", this, KafkaExchangeSink::backlog)
         .description("Exchanges in the spill not yet acknowledged by Kafka").register(registry);
     Gauge.builder("distillguard.kafka.sink.spilling", this, s -> s.state() == State.SPILLING ? 1 : 0)
@@ -218,12 +248,12 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
       direct = !spilling && running;
       if (direct) {
         directInFlight.incrementAndGet();
+        // inside the lock: sends leave in spill order, so in each partition a later record has a higher offset
+        // (what the read-back after a failure relies on); send never waits (max.block.ms)
+        send(seq, key, value, false);
       } else {
         spilled.incrementAndGet();
       }
-    }
-    if (direct) {
-      send(seq, key, value, false);
     }
   }
 
@@ -275,13 +305,14 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
       }
       try {
         if (ex == null) {
-          ack(seq);
+          ack(seq, new Placed(metadata.partition(), metadata.offset()));
           (replay ? replayed : published).incrementAndGet();
         } else if (refusedForGood(ex)) {
           reject(seq, value, ex);
-          ack(seq);
+          ack(seq, null);
         } else {
           failed.incrementAndGet();
+          readBackNeeded = true;
           if (!replay) {
             spilled.incrementAndGet();
           }
@@ -326,23 +357,35 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
     }
   }
 
-  private void ack(long seq) {
+  /** Where Kafka put a record. */
+  private record Placed(int partition, long offset) {}
+
+  private void ack(long seq, Placed placed) {
     synchronized (ackLock) {
       if (seq == watermark + 1) {
         watermark = seq;
-        while (!ackedAhead.isEmpty() && ackedAhead.first() == watermark + 1) {
-          watermark = ackedAhead.pollFirst();
+        confirm(placed);
+        while (!ackedAhead.isEmpty() && ackedAhead.firstKey() == watermark + 1) {
+          var next = ackedAhead.pollFirstEntry();
+          watermark = next.getKey();
+          confirm(next.getValue());
         }
         watermarkView = watermark;
       } else if (seq > watermark) {
-        ackedAhead.add(seq);
+        ackedAhead.put(seq, placed);
       }
+    }
+  }
+
+  private void confirm(Placed p) {
+    if (p != null) {
+      confirmed.merge(p.partition(), p.offset(), Math::max);
     }
   }
 
   private boolean acked(long seq) {
     synchronized (ackLock) {
-      return seq <= watermark || ackedAhead.contains(seq);
+      return seq <= watermark || ackedAhead.containsKey(seq);
     }
   }
 
@@ -412,6 +455,15 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
    * publishing. Returns false when a send failed.
    */
   private boolean replayBatch() {
+    if (readBackNeeded) {
+      Map<String, Placed> found = readBack();
+      if (found == null) {
+        return false;
+      }
+      inTopic = found;
+      readBackNeeded = false;
+      LOG.info("read the Kafka topic back before replaying: {} exchange ids past the confirmed offsets", found.size());
+    }
     long from = watermarkView;
     long budget = Math.max(1, options.bufferBytes() / 2);
     List<Journal.Entry> entries = new ArrayList<>();
@@ -429,7 +481,11 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
     if (entries.isEmpty()) {
       synchronized (appendLock) {
         if (spill.lastSeq() <= watermarkView && directInFlight.get() == 0) {
+          if (!baseline()) {
+            return false;
+          }
           spilling = false;
+          inTopic = Map.of();
           lastError = null;
           LOG.info("Kafka spill replayed; publishing exchanges directly again");
           return true;
@@ -437,7 +493,6 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
       }
       if (spill.lastSeq() > watermarkView && spill.read(watermarkView, spill.lastSeq()).isEmpty()) {
         // Records past the watermark that the spill no longer has (cut off as torn by a crash): nothing to send.
-        ack(spill.lastSeq());
         skipTo(spill.lastSeq());
       }
       return true;
@@ -445,11 +500,22 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
     long failedBefore = failed.get();
     for (Journal.Entry e : entries) {
       byte[] key;
+      String id;
       try {
-        key = keyOf(e.payload());
-      } catch (RuntimeException ex) {
+        JsonNode event = ExchangeCodec.MAPPER.readTree(e.payload());
+        JsonNode account = event.get("accountId");
+        key = account == null || account.isNull() ? null : account.asText().getBytes(StandardCharsets.UTF_8);
+        id = event.path("id").asText();
+      } catch (IOException | RuntimeException ex) {
         reject(e.seq(), e.payload(), ex);
-        ack(e.seq());
+        ack(e.seq(), null);
+        continue;
+      }
+      Placed already = inTopic.get(id);
+      if (already != null) {
+        // it reached Kafka although its acknowledgement never came: do not send it twice
+        foundInTopic.incrementAndGet();
+        ack(e.seq(), already);
         continue;
       }
       send(e.seq(), key, e.payload(), true);
@@ -462,37 +528,139 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
     synchronized (ackLock) {
       if (seq > watermark) {
         watermark = seq;
-        ackedAhead.headSet(seq, true).clear();
+        ackedAhead.headMap(seq, true).clear();
         watermarkView = watermark;
       }
     }
   }
 
-  /** The record key (account id) of a spilled event. */
-  private static byte[] keyOf(byte[] payload) {
-    JsonNode account;
-    try {
-      account = ExchangeCodec.MAPPER.readTree(payload).get("accountId");
-    } catch (IOException e) {
-      throw new IllegalArgumentException("spill record is not JSON", e);
+  /**
+   * Makes sure every partition has a read-back start: for a partition none of this spill's records has reached
+   * yet, its current end (nothing of ours can be below it, since nothing has been sent to it). False when the
+   * topic cannot be asked now.
+   */
+  private boolean baseline() {
+    if (baselined) {
+      return true;
     }
-    return account == null || account.isNull() ? null : account.asText().getBytes(StandardCharsets.UTF_8);
+    try {
+      KafkaConsumer<byte[], byte[]> c = readBackConsumer();
+      List<TopicPartition> parts = partitions(c);
+      Map<TopicPartition, Long> ends = c.endOffsets(parts, Duration.ofSeconds(10));
+      synchronized (ackLock) {
+        ends.forEach((tp, end) -> confirmed.putIfAbsent(tp.partition(), end - 1));
+      }
+      baselined = true;
+      return true;
+    } catch (RuntimeException e) {
+      lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+      return false;
+    }
+  }
+
+  /**
+   * The exchange ids in the topic past the confirmed offsets, with where they are: records the broker may have
+   * written although their acknowledgement never came. Partitions come out in send order (sends leave in spill
+   * order under the append lock), so nothing of ours that is unacknowledged can sit below a confirmed offset. Null
+   * when the topic cannot be read now.
+   */
+  private Map<String, Placed> readBack() {
+    Map<Integer, Long> from;
+    synchronized (ackLock) {
+      from = new HashMap<>(confirmed);
+    }
+    try {
+      KafkaConsumer<byte[], byte[]> c = readBackConsumer();
+      List<TopicPartition> parts = partitions(c);
+      Map<TopicPartition, Long> ends = c.endOffsets(parts, Duration.ofSeconds(10));
+      Map<TopicPartition, Long> begins = c.beginningOffsets(parts, Duration.ofSeconds(10));
+      Map<TopicPartition, Long> starts = new HashMap<>();
+      for (TopicPartition tp : parts) {
+        Long confirmedOffset = from.get(tp.partition());
+        if (confirmedOffset == null) {
+          // no start known (a spill from a build without offsets in its checkpoint): cannot look, may resend
+          continue;
+        }
+        // bounded: after a long stop the topic may have grown by far more than this node ever sent
+        long start = Math.max(Math.max(confirmedOffset + 1, begins.get(tp)), ends.get(tp) - MAX_READ_BACK);
+        if (start < ends.get(tp)) {
+          starts.put(tp, start);
+        }
+      }
+      Map<String, Placed> found = new HashMap<>();
+      c.assign(starts.keySet());
+      starts.forEach(c::seek);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!starts.isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          lastError = "reading the topic back timed out";
+          return null;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (r.value() != null) {
+            try {
+              found.put(ExchangeCodec.MAPPER.readTree(r.value()).path("id").asText(),
+                  new Placed(r.partition(), r.offset()));
+            } catch (IOException e) {
+              // not an exchange event (another producer's record): nothing of ours
+            }
+          }
+        }
+        starts.keySet().removeIf(tp -> c.position(tp) >= ends.get(tp));
+      }
+      return found;
+    } catch (RuntimeException e) {
+      lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+      return null;
+    }
+  }
+
+  private List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c) {
+    return c.partitionsFor(options.topic(), Duration.ofSeconds(10)).stream()
+        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+  }
+
+  private KafkaConsumer<byte[], byte[]> readBackConsumer() {
+    if (readBack == null) {
+      Map<String, Object> c = new HashMap<>();
+      // the settings both kinds of client know (security.protocol, sasl.*, ssl.*, ...)
+      options.producerProperties().forEach((k, v) -> {
+        if (ConsumerConfig.configNames().contains(k)) {
+          c.put(k, v);
+        }
+      });
+      c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+      c.put(ConsumerConfig.CLIENT_ID_CONFIG, "distillguard-exchanges-readback");
+      c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      c.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+      c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+      c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+      readBack = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+    return readBack;
   }
 
   /** Deletes fully acknowledged spill segments and writes the checkpoint when it moved. */
   private void maintain() {
-    long w = watermarkView;
+    long w;
+    String offsets;
+    synchronized (ackLock) {
+      w = watermark;
+      offsets = confirmed.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+          .collect(java.util.stream.Collectors.joining(","));
+    }
     if (w > checkpointed) {
-      writeCheckpoint(w);
+      writeCheckpoint(w, offsets);
       checkpointed = w;
       spill.release(w);
     }
   }
 
-  private void writeCheckpoint(long w) {
+  /** Line 1: the watermark; line 2: {@code partition=offset,...} of {@link #confirmed}. */
+  private void writeCheckpoint(long w, String offsets) {
     Path tmp = checkpointFile.resolveSibling(CHECKPOINT + ".tmp");
     try {
-      Files.writeString(tmp, Long.toString(w));
+      Files.writeString(tmp, w + "\n" + offsets + "\n");
       Files.move(tmp, checkpointFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       // the spill keeps everything; a stale checkpoint only means resending acknowledged records after a restart
@@ -500,13 +668,22 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
     }
   }
 
-  private static long readCheckpoint(Path file) {
+  private static long readCheckpoint(Path file, Map<Integer, Long> offsets) {
     if (!Files.exists(file)) {
       return 0;
     }
     try {
-      return Math.max(0, Long.parseLong(Files.readString(file).trim()));
-    } catch (IOException | NumberFormatException e) {
+      List<String> lines = Files.readAllLines(file);
+      long w = Math.max(0, Long.parseLong(lines.get(0).trim()));
+      if (lines.size() > 1 && !lines.get(1).isBlank()) {
+        for (String part : lines.get(1).trim().split(",")) {
+          int eq = part.indexOf('=');
+          offsets.put(Integer.parseInt(part.substring(0, eq)), Long.parseLong(part.substring(eq + 1)));
+        }
+      }
+      return w;
+    } catch (IOException | RuntimeException e) {
+      offsets.clear();
       LOG.warn("the Kafka spill checkpoint {} is unreadable; the whole spill will be sent again (consumers dedupe "
           + "by exchange id)", file);
       return 0;
@@ -544,6 +721,11 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
 
   public long dropped() {
     return dropped.get();
+  }
+
+  /** Spilled exchanges found in the topic by a read-back, and so not sent twice. */
+  public long foundInTopic() {
+    return foundInTopic.get();
   }
 
   /** The last error Kafka reported while it was not taking records, or null. */
@@ -587,6 +769,9 @@ public final class KafkaExchangeSink implements ExchangeSink, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     maintain();
+    if (readBack != null) {
+      readBack.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+    }
     long left = backlog();
     if (left > 0) {
       LOG.warn("Kafka sink closed with {} exchanges not acknowledged; they stay in {} and are replayed on the next "
