@@ -75,7 +75,7 @@ public final class AccountRulings {
   public void apply(Change c) {
     String id = c.after().id();
     directory.put(c.after());
-    enforcement.set(id, c.to());
+    enforcement.override(id, c.to());
     if (detection != null) {
       detection.analystDecision(id, c.to());
     }

@@ -2,11 +2,14 @@ package io.distillguard.gateway.kafka;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.distillguard.core.wire.VerdictEvent;
 import io.distillguard.gateway.config.GatewayConfig;
 import io.distillguard.gateway.config.KafkaConfig;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,10 +23,12 @@ public final class KafkaNode implements AutoCloseable {
 
   private final KafkaExchangeSink sink;
   private final VerdictFeed feed;
+  private final VerdictPublisher overrides;
 
-  private KafkaNode(KafkaExchangeSink sink, VerdictFeed feed) {
+  private KafkaNode(KafkaExchangeSink sink, VerdictFeed feed, VerdictPublisher overrides) {
     this.sink = sink;
     this.feed = feed;
+    this.overrides = overrides;
   }
 
   /** True when the configuration needs Kafka at all. */
@@ -49,6 +54,7 @@ public final class KafkaNode implements AutoCloseable {
     KafkaConfig k = config.kafka;
     KafkaExchangeSink sink = null;
     VerdictFeed feed = null;
+    VerdictPublisher overrides = null;
     try {
       if (!"store".equals(config.exchangeLog.sink)) {
         Path spill = k.spillDir != null ? Path.of(k.spillDir) : Path.of(config.dataDir).resolve("kafka-spill");
@@ -59,6 +65,8 @@ public final class KafkaNode implements AutoCloseable {
       if (remoteDetection(config)) {
         feed = new VerdictFeed(k.bootstrapServers, k.verdictsTopic, enforcement, k.properties)
             .bindMetrics(registry).start();
+        overrides = new VerdictPublisher(k.bootstrapServers, k.verdictsTopic, k.properties);
+        publishOverrides(enforcement, feed, overrides);
         if (!feed.awaitCaughtUp(k.verdictsStartupWait)) {
           LOG.warn("the verdict topic {} was not read to its end within {} ({}); starting anyway: verdicts apply as "
               + "they arrive", k.verdictsTopic, k.verdictsStartupWait,
@@ -66,6 +74,9 @@ public final class KafkaNode implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
+      if (overrides != null) {
+        overrides.close();
+      }
       if (feed != null) {
         feed.close();
       }
@@ -74,7 +85,26 @@ public final class KafkaNode implements AutoCloseable {
       }
       throw e;
     }
-    return new KafkaNode(sink, feed);
+    return new KafkaNode(sink, feed, overrides);
+  }
+
+  /**
+   * In remote mode an analyst's status change on this node goes to the verdict topic too, versioned after the last
+   * verdict this node applied for the account, so every node (and this one, through its feed) enforces it and an
+   * older detection verdict cannot undo it.
+   */
+  private static void publishOverrides(EnforcementCache enforcement, VerdictFeed feed, VerdictPublisher publisher) {
+    enforcement.onOverride((accountId, status) -> {
+      Instant now = Instant.now();
+      VerdictEvent v = new VerdictEvent(accountId, null, status, null, null, 0, List.of(), now,
+          VerdictEvent.Source.ANALYST, VerdictEvent.nextVersion(feed.versionOf(accountId), now), null);
+      publisher.publish(v).whenComplete((md, ex) -> {
+        if (ex != null) {
+          LOG.error("publishing the analyst's status for account {} to the verdict topic failed; other nodes do "
+              + "not enforce it", accountId, ex);
+        }
+      });
+    });
   }
 
   /** The exchange sink, or null when exchanges do not go to Kafka. */
@@ -123,6 +153,9 @@ public final class KafkaNode implements AutoCloseable {
 
   @Override
   public void close() {
+    if (overrides != null) {
+      overrides.close();
+    }
     if (feed != null) {
       feed.close();
     }

@@ -243,6 +243,14 @@ class KafkaGatewayTest {
         JsonNode health = b.admin("GET", "/admin/v1/health", null).json();
         assertThat(health.at("/kafka/verdict_feed/caught_up").asBoolean()).isTrue();
 
+        // an analyst's decision on one node is published to the topic and enforced by every node
+        b.createAccount("{\"id\":\"" + otherId + "\"}");
+        AccountKey otherOnB = b.newKey(otherId);
+        assertThat(a.setStatus(otherId, "blocked", "confirmed by review").status()).isEqualTo(200);
+        awaitStatus(b, otherOnB, 403);
+        GatewayFixture.await("node a applied its own override from the topic", AWAIT,
+            () -> a.gateway.kafka().feed().versionOf(otherId) > 2);
+        assertThat(a.gateway.enforcement().statusOf(otherId)).isEqualTo(AccountStatus.BLOCKED);
         // a tombstone returns the account to active on every node
         publisher.tombstone(blockedId).get(30, TimeUnit.SECONDS);
         awaitStatus(a, blocked, 200);
