@@ -5,6 +5,7 @@ import io.distillguard.detection.ExpensiveTier;
 import io.distillguard.gateway.admin.AdminApi;
 import io.distillguard.gateway.alerts.WebhookNotifier;
 import io.distillguard.gateway.auth.AccountDirectory;
+import io.distillguard.gateway.auth.SharedDirectory;
 import io.distillguard.gateway.config.GatewayConfig;
 import io.distillguard.gateway.detection.DetectionFactory;
 import io.distillguard.gateway.detection.DetectionService;
@@ -13,6 +14,7 @@ import io.distillguard.gateway.detection.ScoreHistoryRecorder;
 import io.distillguard.gateway.detection.VerdictRecorder;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.kafka.KafkaNode;
+import io.distillguard.gateway.kafka.VerdictStoreRecorder;
 import io.distillguard.gateway.limits.LimitSync;
 import io.distillguard.gateway.limits.Limiter;
 import io.distillguard.gateway.linkage.LinkageService;
@@ -85,6 +87,8 @@ public final class Gateway implements AutoCloseable {
   private LimitSync limitSync;
   private LinkageService linkage;
   private KafkaNode kafka;
+  private VerdictStoreRecorder verdictRecorder;
+  private SharedDirectory sharedDirectory;
   private final String dataPlaneDeployment;
 
   private Gateway(Builder b, Vertx vertx, boolean ownsVertx, ExchangeLog log, AccountDirectory directory,
@@ -195,6 +199,12 @@ public final class Gateway implements AutoCloseable {
     if (alerts != null) {
       alerts.close();
     }
+    if (verdictRecorder != null) {
+      verdictRecorder.close();
+    }
+    if (sharedDirectory != null) {
+      sharedDirectory.close();
+    }
     if (kafka != null) {
       kafka.close();
     }
@@ -205,8 +215,16 @@ public final class Gateway implements AutoCloseable {
 
   /** Assembles a gateway. */
   public static final class Builder {
+    /** The consumer group in which the nodes' recorders share the verdict topic's partitions. */
+    static final String VERDICT_RECORDER_GROUP = "distillguard-verdict-recorder";
+    /** How often a node sharing its store reads the keys other nodes revoked. */
+    static final Duration SHARED_DIRECTORY_SCAN = Duration.ofSeconds(1);
+    /** How long a key id the shared store does not know is answered 401 without asking it again. */
+    static final Duration SHARED_DIRECTORY_ABSENT_TTL = Duration.ofSeconds(5);
     private final GatewayConfig config;
     private final Store store;
+    /** Set by {@link #start()} when the store is shared; read by {@link #chain}. */
+    private SharedDirectory sharedDirectory;
     private String upstreamUrl;
     private String adminToken;
     private Vertx vertx;
@@ -303,6 +321,15 @@ public final class Gateway implements AutoCloseable {
       }
       // detection.mode: remote takes verdicts from the verdict topic (the Flink job): no detection or linkage here
       boolean localDetection = !KafkaNode.remoteDetection(config);
+      // The job's verdicts become statuses, audit entries and alerts in the store; Kafka shares the partitions of
+      // the verdict topic among the live nodes' recorders, so each verdict is recorded by one node.
+      VerdictStoreRecorder verdictRecorder = localDetection || kafka == null ? null
+          : new VerdictStoreRecorder(config.kafka.bootstrapServers, config.kafka.verdictsTopic,
+              VERDICT_RECORDER_GROUP, store, directory, clock, config.kafka.properties)
+              .bindMetrics(metrics.registry()).start();
+      // Nodes sharing one store (PostgreSQL): keys issued and revoked on other nodes reach this one.
+      sharedDirectory = config.store.url == null ? null
+          : new SharedDirectory(store, directory, clock, SHARED_DIRECTORY_SCAN, SHARED_DIRECTORY_ABSENT_TTL);
       Limiter limiter = new Limiter(config.limits);
       metrics.bindLimiter(limiter);
       // limits.backend: postgresql also counts what the other nodes admitted, synced off the request path.
@@ -385,6 +412,8 @@ public final class Gateway implements AutoCloseable {
         g.linkage = linkage;
         g.limitSync = limitSync;
         g.kafka = kafka;
+        g.verdictRecorder = verdictRecorder;
+        g.sharedDirectory = sharedDirectory;
         g.scoreHistory = scoreHistory;
         g.alerts = alerts;
         for (BiConsumer<Router, Gateway> ext : adminExtensions) {
@@ -412,6 +441,12 @@ public final class Gateway implements AutoCloseable {
         } else if (deployment != null) {
           vx.undeploy(deployment);
         }
+        if (verdictRecorder != null) {
+          verdictRecorder.close();
+        }
+        if (sharedDirectory != null) {
+          sharedDirectory.close();
+        }
         if (kafka != null) {
           kafka.close();
         }
@@ -428,7 +463,7 @@ public final class Gateway implements AutoCloseable {
       stages.add(new MetricsStage(metrics));
       stages.add(new RecordStage(sink));
       stages.add(new AdmissionStage());
-      stages.add(new AuthenticateStage(directory));
+      stages.add(new AuthenticateStage(directory, sharedDirectory));
       stages.add(new ParseStage());
       stages.add(new EnforcementStage(enforcement));
       stages.add(new LimitStage(limiter));

@@ -17,6 +17,16 @@ public enum RiskLevel {
     this.status = status;
   }
 
+  /** The level whose status is {@code s}: the inverse of {@link #status()}. */
+  public static RiskLevel of(AccountStatus s) {
+    for (RiskLevel l : values()) {
+      if (l.status == s) {
+        return l;
+      }
+    }
+    return NONE;
+  }
+
   /** The enforcement status this level maps to. */
   public AccountStatus status() {
     return status;

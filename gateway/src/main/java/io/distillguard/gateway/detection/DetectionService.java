@@ -388,13 +388,17 @@ public final class DetectionService implements ExchangeSink, AutoCloseable {
     d.put("score", String.format("%.3f", v.risk().score()));
     d.put("evidence", Long.toString(v.risk().evidence()));
     d.put("source", "detection");
-    List<Reason> reasons = new ArrayList<>(v.risk().reasons());
+    putReasons(d, v.risk().reasons());
+    return d;
+  }
+
+  /** Puts the first four reasons into audit details as {@code reason.1 ... reason.4}, largest first. */
+  public static void putReasons(Map<String, String> d, List<Reason> reasons) {
     for (int i = 0; i < Math.min(4, reasons.size()); i++) {
       Reason r = reasons.get(i);
       d.put("reason." + (i + 1), r.signal() + " " + String.format("%.2f", r.value()) + " (+"
           + String.format("%.2f", r.contribution()) + "): " + r.explanation());
     }
-    return d;
   }
 
   private static RiskLevel levelOf(AccountStatus s) {

@@ -207,7 +207,7 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
         }
         String to = a.details().get("to");
         try {
-          engine.restoreRuling(a.subject().substring("cluster:".length()), levelOf(AccountStatus.parse(to)));
+          engine.restoreRuling(a.subject().substring("cluster:".length()), RiskLevel.of(AccountStatus.parse(to)));
         } catch (IllegalArgumentException e) {
           LOG.warn("audit entry {} names no status: {}", a.seq(), to);
         }
@@ -280,7 +280,7 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
       if (engine.cluster(id) == null) {
         return null;
       }
-      RiskLevel level = levelOf(status);
+      RiskLevel level = RiskLevel.of(status);
       List<LinkageAction> members = engine.rule(id, level, clock.instant());
       Instant now = clock.instant();
       for (LinkageAction a : members) {
@@ -510,15 +510,6 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
     } catch (RuntimeException e) {
       LOG.error("linkage could not store the status of {}", accountId, e);
     }
-  }
-
-  private static RiskLevel levelOf(AccountStatus s) {
-    for (RiskLevel l : RiskLevel.values()) {
-      if (l.status() == s) {
-        return l;
-      }
-    }
-    return RiskLevel.NONE;
   }
 
   /** A cluster as of the last recomputation, or null. */

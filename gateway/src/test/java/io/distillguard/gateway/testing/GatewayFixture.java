@@ -95,7 +95,9 @@ public final class GatewayFixture implements AutoCloseable {
         GatewayConfig.LimitSet.of(0, 0, 0)));
     b.config.accept(config);
     ConfigValidator.validate(config);
-    store = JdbcStore.openSqlite(b.dataDir);
+    // store.url set: a shared PostgreSQL (the password comes from the test, as it would from the environment)
+    store = config.store.url == null ? JdbcStore.openSqlite(b.dataDir)
+        : JdbcStore.openPostgres(config.store.url, config.store.user, b.storePassword);
     Gateway.Builder gb = Gateway.builder(config, store)
         .upstreamUrl(b.upstreamUrl != null ? b.upstreamUrl : upstream.baseUrl())
         .adminToken(ADMIN_TOKEN);
@@ -120,6 +122,7 @@ public final class GatewayFixture implements AutoCloseable {
     private Consumer<BuiltinUpstreamOptions> upstream = u -> {};
     private final List<Stage> stages = new ArrayList<>();
     private String upstreamUrl;
+    private String storePassword;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -137,6 +140,12 @@ public final class GatewayFixture implements AutoCloseable {
 
     public Builder extraStage(Stage s) {
       stages.add(s);
+      return this;
+    }
+
+    /** The password of the PostgreSQL store named by {@code store.url}. */
+    public Builder storePassword(String password) {
+      this.storePassword = password;
       return this;
     }
 
