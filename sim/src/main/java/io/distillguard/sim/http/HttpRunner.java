@@ -63,6 +63,7 @@ public final class HttpRunner {
   /** How to run. */
   public static final class Options {
     String target;
+    final List<String> moreTargets = new ArrayList<>();
     String admin;
     String adminToken;
     boolean replayHeaders;
@@ -80,6 +81,15 @@ public final class HttpRunner {
     /** The gateway's data plane, e.g. {@code http://127.0.0.1:8080} (with or without {@code /v1}). */
     public Options target(String url) {
       this.target = url;
+      return this;
+    }
+
+    /**
+     * Another gateway node's data plane: requests go round-robin over {@link #target} and these, as behind a load
+     * balancer, and a request a node refuses to connect (it is down) goes to the next node once.
+     */
+    public Options alsoTarget(String url) {
+      this.moreTargets.add(url);
       return this;
     }
 
@@ -179,6 +189,9 @@ public final class HttpRunner {
   private final Options o;
   private final HttpClient http;
   private final String api;
+  /** Every data plane requests go to: {@link #api} first. */
+  private final List<String> apis = new ArrayList<>();
+  private final AtomicInteger nextApi = new AtomicInteger();
   private final AdminClient admin;
   private final Map<String, CompletableFuture<Keys>> keys = new HashMap<>();
   private final Map<String, SimAccount> accounts = new LinkedHashMap<>();
@@ -190,6 +203,10 @@ public final class HttpRunner {
   public HttpRunner(Options options) {
     this.o = options;
     this.api = OpenAiWire.apiBase(options.target, "--target");
+    apis.add(api);
+    for (String t : options.moreTargets) {
+      apis.add(OpenAiWire.apiBase(t, "--also-target"));
+    }
     this.http = options.http != null ? options.http : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10)).build();
     this.admin = new AdminClient(http, options.admin, options.adminToken);
@@ -404,8 +421,25 @@ public final class HttpRunner {
     }
     CompletableFuture<Keys> k = keys.computeIfAbsent(id, x -> createAccount(acct));
     long start = System.nanoTime();
-    k.thenCompose(keyRing -> http.sendAsync(request(r, keyRing.pick()),
-            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)))
+    int node = apis.size() == 1 ? 0 : Math.floorMod(nextApi.getAndIncrement(), apis.size());
+    k.thenCompose(keyRing -> {
+          String key = keyRing.pick();
+          CompletableFuture<HttpResponse<String>> f = http.sendAsync(request(r, key, apis.get(node)),
+              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+          if (apis.size() == 1) {
+            return f;
+          }
+          // A node that refuses connections is down: the next one takes the request, as a load balancer would.
+          return f.handle((resp, ex) -> {
+            if (ex != null && root(ex) instanceof ConnectException) {
+              return http.sendAsync(request(r, key, apis.get((node + 1) % apis.size())),
+                  HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            }
+            return ex == null ? CompletableFuture.completedFuture(resp)
+                : CompletableFuture.<HttpResponse<String>>failedFuture(ex);
+          })
+              .thenCompose(x -> x);
+        })
         .whenComplete((resp, ex) -> {
           long nanos = System.nanoTime() - start;
           if (ex != null) {
@@ -454,8 +488,8 @@ public final class HttpRunner {
     });
   }
 
-  private HttpRequest request(SimRequest r, String key) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(OpenAiWire.endpoint(api, r.endpoint()))
+  private HttpRequest request(SimRequest r, String key, String base) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(OpenAiWire.endpoint(base, r.endpoint()))
         .timeout(o.requestTimeout)
         .header("Authorization", "Bearer " + key)
         .header("Content-Type", "application/json")

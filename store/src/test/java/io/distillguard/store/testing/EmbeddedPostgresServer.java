@@ -1,15 +1,7 @@
 package io.distillguard.store.testing;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.distillguard.cluster.LocalPostgres;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,16 +16,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * then starts the server in a user namespace of its own ({@code unshare -U}), where it is not root.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
-  public static final String USER = "postgres";
+  public static final String USER = LocalPostgres.USER;
   public static final String PASSWORD = "dg-test-secret";
 
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static EmbeddedPostgresServer shared;
   private static RuntimeException sharedFailure;
 
-  private final EmbeddedPostgres postgres;
+  private final LocalPostgres postgres;
 
-  private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+  private EmbeddedPostgresServer(LocalPostgres postgres) {
     this.postgres = postgres;
   }
 
@@ -64,31 +56,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    * that it can be stopped and started again with its data, as a crashed or restarted database server would.
    */
   public static EmbeddedPostgresServer start(Path dataDir, int port) {
-    try {
-      EmbeddedPostgres.Builder b = EmbeddedPostgres.builder();
-      if (dataDir != null) {
-        b.setDataDirectory(dataDir).setCleanDataDirectory(false);
-      }
-      // Its readiness probe must log in as the tests do once password authentication is on (a restarted server).
-      b.setPort(port).setConnectConfig("password", PASSWORD)
-          .setPGStartupWait(java.time.Duration.ofSeconds(60))
-          // Small buffers: several servers may run at once on a 2-core CI machine.
-          .setServerConfig("shared_buffers", "32MB")
-          .setServerConfig("max_connections", "200")
-          // As in production, a commit returns once it is in the write-ahead log, so it survives the server process
-          // stopping (the tests check that); fsync stays off: the test machine is not expected to lose power.
-          .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("fsync", "off");
-      EmbeddedPostgresServer server = new EmbeddedPostgresServer(b.start());
-      server.requirePasswords();
-      return server;
-    } catch (IOException e) {
-      throw new UncheckedIOException("the embedded PostgreSQL server did not start", e);
-    }
+    return new EmbeddedPostgresServer(LocalPostgres.start(dataDir, port, PASSWORD));
   }
 
   public int port() {
-    return postgres.getPort();
+    return postgres.port();
   }
 
   /** The JDBC URL of database {@code name} (no credentials in it). */
@@ -110,39 +82,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   /** Runs a statement as the superuser on the {@code postgres} database (roles, databases, terminating sessions). */
   public void admin(String sql) {
-    try (Connection c = DriverManager.getConnection(url("postgres"), USER, PASSWORD);
-         Statement s = c.createStatement()) {
-      s.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException("admin statement failed: " + sql + ": " + e.getMessage(), e);
-    }
+    postgres.admin(sql);
   }
 
   /** Stops the server (fast shutdown: sessions are ended, committed work is kept). */
   @Override
   public void close() {
-    try {
-      postgres.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    postgres.close();
   }
-
-  private void requirePasswords() throws IOException {
-    try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-      s.execute("ALTER ROLE " + USER + " PASSWORD '" + PASSWORD + "'");
-      String hba;
-      try (var rs = s.executeQuery("SHOW hba_file")) {
-        rs.next();
-        hba = rs.getString(1);
-      }
-      // Overwritten in place, so the file keeps its owner (the server's user).
-      Files.writeString(Path.of(hba), "local all all trust\n"
-          + "host all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n", StandardCharsets.UTF_8);
-      s.execute("SELECT pg_reload_conf()");
-    } catch (SQLException e) {
-      throw new IOException("could not turn on password authentication: " + e.getMessage(), e);
-    }
-  }
-
 }
