@@ -1,6 +1,7 @@
 package io.distillguard.flink;
 
 import io.distillguard.core.detect.DetectionModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -10,6 +11,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -100,6 +102,10 @@ public final class DetectionJob implements Callable<Integer> {
   @Option(names = "--model", description = "detection model file (properties), shipped with the job")
   Path model;
 
+  @Option(names = "--restore-from", description = "start from this retained checkpoint or savepoint (a directory "
+      + "holding _metadata), or 'latest': the newest complete checkpoint under --checkpoint-dir")
+  String restoreFrom;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new DetectionJob()).execute(args));
   }
@@ -158,7 +164,54 @@ public final class DetectionJob implements Callable<Integer> {
     }
     c.set(PipelineOptions.GENERIC_TYPES, false);
     c.set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, parallelism);
+    if (restoreFrom != null) {
+      c.set(StateRecoveryOptions.SAVEPOINT_PATH, restorePath());
+    }
     return c;
+  }
+
+  private String restorePath() {
+    if (!restoreFrom.equals("latest")) {
+      if (!Files.isRegularFile(Path.of(restoreFrom).resolve("_metadata"))) {
+        throw new CommandLine.ParameterException(new CommandLine(this),
+            "--restore-from: no checkpoint or savepoint (no _metadata) in '" + Decoded.printable(restoreFrom) + "'");
+      }
+      return restoreFrom;
+    }
+    if (checkpointDir == null) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--restore-from latest needs --checkpoint-dir");
+    }
+    if (!checkpointDir.startsWith("file:") && checkpointDir.contains("://")) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--restore-from latest looks in local checkpoint directories only; name the checkpoint instead");
+    }
+    Path latest = latestCheckpoint(checkpointDir.startsWith("file:") ? Path.of(java.net.URI.create(checkpointDir))
+        : Path.of(checkpointDir));
+    if (latest == null) {
+      throw new CommandLine.ParameterException(new CommandLine(this),
+          "--restore-from latest: no complete checkpoint under --checkpoint-dir");
+    }
+    return latest.toString();
+  }
+
+  /**
+   * The newest complete checkpoint under a checkpoint directory ({@code <job id>/chk-<n>/_metadata}, the layout of
+   * Flink's file-system checkpoint storage), or null when there is none.
+   */
+  public static Path latestCheckpoint(Path checkpointDir) {
+    if (!Files.isDirectory(checkpointDir)) {
+      return null;
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(checkpointDir, 3)) {
+      return files.filter(p -> p.getFileName().toString().equals("_metadata"))
+          .map(Path::getParent)
+          .filter(p -> p.getFileName().toString().startsWith("chk-"))
+          .max(java.util.Comparator.comparingLong((Path p) -> p.toFile().lastModified())
+              .thenComparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))))
+          .orElse(null);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the checkpoint directory", e);
+    }
   }
 
   /** The operators' settings the options ask for. */
