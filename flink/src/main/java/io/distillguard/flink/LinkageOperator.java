@@ -5,6 +5,7 @@ import io.distillguard.core.wire.VerdictEvent;
 import io.distillguard.linkage.LinkageAction;
 import io.distillguard.linkage.LinkageConfig;
 import io.distillguard.linkage.LinkageEngine;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -12,7 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -24,11 +32,21 @@ import org.apache.flink.util.Collector;
  * member account, with its cluster id, so the compacted verdict topic keeps one state per account.
  *
  * <p>Runs with parallelism 1 on a single key: clustering needs every account's profile in one place. It is the
- * job's throughput ceiling for linkage (see docs/scale.md). The engine lives in the operator's memory and is not
- * part of checkpoints: after a restore it rebuilds from the exchanges that follow.
+ * job's throughput ceiling for linkage (see docs/scale.md).
+ *
+ * <p>Checkpointed: the engine lives on the heap and is written whole, with the verdict versions and the pending
+ * recomputation, into operator list state at each checkpoint ({@link LinkageEngine#writeState}, in chunks of
+ * {@value #CHUNK} bytes), and read back on restore, so a restored job continues exactly where the checkpoint stood.
+ * The recomputation timer is keyed state of the single key and comes back with it. Writing happens in the
+ * checkpoint's synchronous phase and holds the engine's size again in memory until the checkpoint completes.
  */
-public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchange, VerdictEvent> {
+public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchange, VerdictEvent>
+    implements CheckpointedFunction, CheckpointListener {
   private static final long serialVersionUID = 1L;
+  /** Bytes per list-state element: no single array near the 2 GB limit however large linkage grows. */
+  static final int CHUNK = 4 << 20;
+  private static final int STATE_FORMAT = 1;
+
   private final EngineSpec spec;
   private final long intervalMillis;
 
@@ -36,6 +54,7 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   private transient Map<String, Long> versions;
   private transient long scheduled;
   private transient boolean dirty;
+  private transient ListState<byte[]> checkpointed;
   private transient Counter recomputations;
   private transient Counter clusterVerdicts;
 
@@ -48,12 +67,79 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   }
 
   @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    checkpointed = context.getOperatorStateStore().getListState(
+        new ListStateDescriptor<>("linkage-engine", BytePrimitiveArraySerializer.INSTANCE));
+    linkage = null;
+    if (context.isRestored()) {
+      Iterable<byte[]> chunks = checkpointed.get();
+      if (chunks != null && chunks.iterator().hasNext()) {
+        restore(chunks);
+      }
+    }
+  }
+
+  @Override
   public void open(OpenContext context) {
-    linkage = new LinkageEngine(LinkageConfig.defaults(), spec.engine());
-    versions = new HashMap<>();
-    scheduled = Long.MIN_VALUE;
+    if (linkage == null) { // nothing restored
+      linkage = new LinkageEngine(LinkageConfig.defaults(), spec.engine());
+      versions = new HashMap<>();
+      scheduled = Long.MIN_VALUE;
+      dirty = false;
+    }
     recomputations = getRuntimeContext().getMetricGroup().counter("linkageRecomputations");
     clusterVerdicts = getRuntimeContext().getMetricGroup().counter("clusterVerdicts");
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    checkpointed.clear();
+    if (linkage == null) {
+      return;
+    }
+    try (ChunkedStreams.Output out = new ChunkedStreams.Output(CHUNK, checkpointed::add)) {
+      out.data().writeInt(STATE_FORMAT);
+      out.data().writeLong(scheduled);
+      out.data().writeBoolean(dirty);
+      out.data().writeInt(versions.size());
+      for (Map.Entry<String, Long> v : versions.entrySet()) {
+        ChunkedStreams.writeString(out.data(), v.getKey());
+        out.data().writeLong(v.getValue());
+      }
+      linkage.writeState(out.data());
+    }
+  }
+
+  /** The chunks are in the checkpoint now; the next snapshot writes them afresh, so free the memory until then. */
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    checkpointed.clear();
+  }
+
+  private void restore(Iterable<byte[]> chunks) throws IOException {
+    var in = ChunkedStreams.input(chunks);
+    int format = in.readInt();
+    if (format != STATE_FORMAT) {
+      throw new IOException("linkage operator state format " + format + " is not " + STATE_FORMAT);
+    }
+    scheduled = in.readLong();
+    dirty = in.readBoolean();
+    int n = in.readInt();
+    if (n < 0) {
+      throw new IOException("corrupt linkage operator state: " + n + " verdict versions");
+    }
+    versions = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      String account = ChunkedStreams.readString(in);
+      if (account == null) {
+        throw new IOException("corrupt linkage operator state: a verdict version without an account");
+      }
+      versions.put(account, in.readLong());
+    }
+    linkage = LinkageEngine.readState(in, LinkageConfig.defaults(), spec.engine());
+    if (in.read() != -1) {
+      throw new IOException("corrupt linkage operator state: bytes after the engine");
+    }
   }
 
   @Override

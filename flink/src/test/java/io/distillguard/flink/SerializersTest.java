@@ -91,4 +91,28 @@ class SerializersTest {
     assertThat(other.isIncompatible()).isTrue();
     assertThatThrownBy(() -> read(baseline, bytes)).isInstanceOf(IOException.class);
   }
+
+  @Test
+  void chunkedStateReadsBackAcrossChunkBoundaries() throws Exception {
+    List<byte[]> chunks = new java.util.ArrayList<>();
+    String text = "\u00e9\u4e2d" + "y".repeat(70_000); // longer than writeUTF allows
+    try (ChunkedStreams.Output out = new ChunkedStreams.Output(7, chunks::add)) {
+      out.data().writeInt(42);
+      ChunkedStreams.writeString(out.data(), text);
+      ChunkedStreams.writeString(out.data(), null);
+      for (long i = 0; i < 1000; i++) {
+        out.data().writeLong(i * 31);
+      }
+    }
+    assertThat(chunks).allMatch(c -> c.length <= 7 && c.length > 0);
+    var in = ChunkedStreams.input(chunks);
+    assertThat(in.readInt()).isEqualTo(42);
+    assertThat(ChunkedStreams.readString(in)).isEqualTo(text);
+    assertThat(ChunkedStreams.readString(in)).isNull();
+    for (long i = 0; i < 1000; i++) {
+      assertThat(in.readLong()).isEqualTo(i * 31);
+    }
+    assertThat(in.read()).isEqualTo(-1);
+    assertThatThrownBy(() -> new ChunkedStreams.Output(0, c -> { })).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -1,7 +1,5 @@
 package io.distillguard.linkage;
 
-import java.util.SplittableRandom;
-
 /**
  * Accounts filed by linkage key. Each key keeps how many accounts were ever filed under it, its few most recent
  * members and a uniform sample of all of them: bounded memory per key however many accounts share it (a hosting
@@ -31,7 +29,7 @@ final class KeyIndex {
 
   private final LinkageConfig config;
   private final LongMap<Bucket> buckets = new LongMap<>(1 << 16);
-  private final SplittableRandom random = new SplittableRandom(0x5eed_11c4L);
+  private final SeededRandom random = new SeededRandom(0x5eed_11c4L);
   private volatile boolean frozen;
 
   KeyIndex(LinkageConfig config) {
@@ -75,6 +73,26 @@ final class KeyIndex {
     }
     b.accounts++;
     return n;
+  }
+
+  /** The sampling generator's state, for a checkpoint of the index. */
+  long randomState() {
+    return random.state();
+  }
+
+  /** Continues sampling from a checkpoint's generator state. */
+  void randomState(long state) {
+    random.state(state);
+  }
+
+  /** Calls {@code action} with every key and its bucket (the live objects), in no particular order. */
+  void forEachBucket(java.util.function.BiConsumer<Long, Bucket> action) {
+    buckets.forEach(action);
+  }
+
+  /** Puts a bucket read back from a checkpoint under its key. */
+  void restore(long key, Bucket b) {
+    buckets.put(key, b);
   }
 
   /** Accounts ever filed under the key. */

@@ -1,11 +1,17 @@
 package io.distillguard.linkage;
 
 import io.distillguard.core.Exchange;
+import io.distillguard.core.detect.AccountState;
+import io.distillguard.core.detect.AccountStateCodec;
 import io.distillguard.core.detect.DetectionEngine;
 import io.distillguard.core.detect.RiskLevel;
 import io.distillguard.core.detect.RiskScore;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -478,6 +484,159 @@ public final class LinkageEngine {
     s.risk = new RiskScore(score, s.level, s.features.exchanges(), List.of());
     clusters.put(clusterId, s);
     held.add(clusterId);
+  }
+
+  // ------------------------------------------------------------------------------------------ checkpoints
+
+  /** Version of the format {@link #writeState} writes. */
+  private static final int STATE_FORMAT = 1;
+
+  /**
+   * Writes everything the engine knows (profiles, key index with its sampling generator, clusters, rulings, held
+   * clusters, imported indicator bundles, and the account states of the traffic engine), so that {@link #readState}
+   * gives an engine that continues exactly as this one would: the same actions, clusters and ids for the same
+   * input. For a stream operator that must checkpoint linkage. Not written: caches rebuilt on demand, and
+   * engine-wide detector state of the traffic engine (the pivot detector's model catalog, which learns again).
+   */
+  public void writeState(DataOutput out) throws IOException {
+    out.writeInt(STATE_FORMAT);
+    LinkageCodec.writeString(out, stateLayout(config, traffic));
+    out.writeLong(exchanges);
+    out.writeInt(profiles.size());
+    for (AccountProfile p : profiles) {
+      LinkageCodec.writeProfile(out, p);
+    }
+    out.writeLong(index.randomState());
+    out.writeInt(index.size());
+    IOException[] failed = new IOException[1];
+    index.forEachBucket((key, b) -> {
+      if (failed[0] == null) {
+        try {
+          LinkageCodec.writeBucket(out, key, b);
+        } catch (IOException e) {
+          failed[0] = e;
+        }
+      }
+    });
+    if (failed[0] != null) {
+      throw failed[0];
+    }
+    out.writeInt(clusters.size());
+    for (ClusterState c : clusters.values()) {
+      LinkageCodec.writeString(out, c.id);
+      out.writeLong(c.formedAt.getEpochSecond());
+      out.writeInt(c.formedAt.getNano());
+      out.writeInt(c.members.length);
+      for (int m : c.members) {
+        out.writeInt(m);
+      }
+      LinkageCodec.writeLevel(out, c.level);
+      LinkageCodec.writeRisk(out, c.risk);
+      LinkageCodec.writeFeatures(out, c.features);
+    }
+    out.writeInt(rulings.size());
+    for (Map.Entry<String, RiskLevel> r : rulings.entrySet()) {
+      LinkageCodec.writeString(out, r.getKey());
+      LinkageCodec.writeLevel(out, r.getValue());
+    }
+    out.writeInt(held.size());
+    for (String id : held) {
+      LinkageCodec.writeString(out, id);
+    }
+    List<IndicatorBundle> bundles = indicators.bundles();
+    out.writeInt(bundles.size());
+    for (IndicatorBundle b : bundles) {
+      LinkageCodec.writeString(out, b.toJson());
+    }
+    if (traffic != null) {
+      Collection<AccountState> states = traffic.states();
+      AccountStateCodec codec = traffic.stateCodec();
+      out.writeInt(states.size());
+      for (AccountState a : states) {
+        codec.write(a, out);
+      }
+    }
+  }
+
+  /**
+   * An engine that continues from a state {@link #writeState} wrote.
+   *
+   * @param config  must have the key index sizes the state was written with
+   * @param traffic a fresh engine with the same detectors as the writer's (its account states are read into it), or
+   *                null when the writer had none
+   * @throws IOException when the bytes are not such a state, or were written for other sizes or detectors
+   *     (the message shows both layouts)
+   */
+  public static LinkageEngine readState(DataInput in, LinkageConfig config, DetectionEngine traffic)
+      throws IOException {
+    int format = in.readInt();
+    if (format != STATE_FORMAT) {
+      throw new IOException("linkage state format " + format + " is not " + STATE_FORMAT);
+    }
+    String layout = LinkageCodec.readString(in);
+    String expected = stateLayout(config, traffic);
+    if (!expected.equals(layout)) {
+      throw new IOException("the linkage state was written for another layout than this build's "
+          + "configuration and detectors; state:\n" + layout + "\nthis build:\n" + expected);
+    }
+    LinkageEngine e = new LinkageEngine(config, traffic);
+    e.exchanges = in.readLong();
+    int accounts = LinkageCodec.count(in, Integer.MAX_VALUE - 8, "accounts");
+    for (int i = 0; i < accounts; i++) {
+      AccountProfile p = LinkageCodec.readProfile(in, i, accounts);
+      e.profiles.add(p);
+      if (e.byId.put(p.id, p) != null) {
+        throw new IOException("corrupt linkage state: account listed twice");
+      }
+    }
+    e.index.randomState(in.readLong());
+    int keys = LinkageCodec.count(in, Integer.MAX_VALUE - 8, "keys");
+    for (int i = 0; i < keys; i++) {
+      LinkageCodec.readBucket(in, e.index, config, accounts);
+    }
+    int clusterCount = LinkageCodec.count(in, accounts, "clusters");
+    for (int i = 0; i < clusterCount; i++) {
+      String id = LinkageCodec.readString(in);
+      Instant formedAt = Instant.ofEpochSecond(in.readLong(), in.readInt());
+      ClusterState c = new ClusterState(Objects.requireNonNull(id, "cluster id"), formedAt);
+      c.members = new int[LinkageCodec.count(in, accounts, "members")];
+      for (int m = 0; m < c.members.length; m++) {
+        c.members[m] = LinkageCodec.index(in, accounts);
+      }
+      c.level = LinkageCodec.readLevel(in);
+      c.risk = LinkageCodec.readRisk(in);
+      c.features = LinkageCodec.readFeatures(in);
+      e.clusters.put(id, c);
+    }
+    int ruled = LinkageCodec.count(in, Integer.MAX_VALUE - 8, "rulings");
+    for (int i = 0; i < ruled; i++) {
+      e.rulings.put(LinkageCodec.readString(in), LinkageCodec.readLevel(in));
+    }
+    int heldCount = LinkageCodec.count(in, clusterCount, "held clusters");
+    for (int i = 0; i < heldCount; i++) {
+      e.held.add(LinkageCodec.readString(in));
+    }
+    int bundles = LinkageCodec.count(in, 1 << 16, "indicator bundles");
+    for (int i = 0; i < bundles; i++) {
+      try {
+        e.importIndicators(IndicatorBundle.parse(LinkageCodec.readString(in)));
+      } catch (RuntimeException ex) {
+        throw new IOException("corrupt linkage state: indicator bundle " + i + ": " + ex.getMessage(), ex);
+      }
+    }
+    if (traffic != null) {
+      AccountStateCodec codec = traffic.stateCodec();
+      int states = LinkageCodec.count(in, Integer.MAX_VALUE - 8, "cluster traffic states");
+      for (int i = 0; i < states; i++) {
+        traffic.restoreState(codec.read(in));
+      }
+    }
+    return e;
+  }
+
+  private static String stateLayout(LinkageConfig config, DetectionEngine traffic) {
+    return "linkage-state/" + STATE_FORMAT + "\n" + LinkageCodec.layout(config) + "\ntraffic: "
+        + (traffic == null ? "none" : traffic.stateCodec().layout());
   }
 
   // ------------------------------------------------------------------------------------------ indicators

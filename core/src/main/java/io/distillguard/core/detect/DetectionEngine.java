@@ -288,6 +288,22 @@ public final class DetectionEngine {
     return accounts.size();
   }
 
+  /**
+   * Every account state the engine holds in its own map (the live objects), for a caller that checkpoints a whole
+   * in-process engine (a stream operator holding one, as linkage does for its clusters' traffic).
+   */
+  public java.util.Collection<AccountState> states() {
+    return java.util.Collections.unmodifiableCollection(accounts.values());
+  }
+
+  /**
+   * Puts a state read back from its serialized form ({@link #stateCodec()}) into the engine's own map, replacing
+   * the account's state if it had one: the inverse of {@link #states()} on restore.
+   */
+  public void restoreState(AccountState state) {
+    accounts.put(java.util.Objects.requireNonNull(state, "state").accountId, state);
+  }
+
   public List<String> detectorNames() {
     return detectors.stream().map(Detector::name).toList();
   }
