@@ -45,6 +45,10 @@ public final class ProbeCommand implements Callable<Integer> {
       description = "score these answers instead of querying (harvest JSONL or prompt/response lines)")
   Path texts;
 
+  @Option(names = "--reference", paramLabel = "FILE",
+      description = "unwatermarked answers of the teacher (JSONL pairs, as harvest writes), e.g. to prompts the "
+          + "suspect was not trained on: each (context, set) pair is measured against the teacher's own choice there")
+  Path reference;
   @Option(names = "--max", defaultValue = "1000", paramLabel = "N", description = "prompts sent at most") int max;
   @Option(names = "--max-tokens", defaultValue = "256") int maxTokens;
   @Option(names = "--samples", defaultValue = "1", paramLabel = "N",
@@ -135,8 +139,19 @@ public final class ProbeCommand implements Callable<Integer> {
       facts.put("failed requests", a.failed());
     }
     facts.put("accounts listed", ids.size());
-    Evidence ev = Evidence.analyze("DistillGuard watermark evidence", answers, keys, strength, nullKeys, facts,
-        reproduce());
+    List<String> referenceTexts = null;
+    if (reference != null) {
+      referenceTexts = new ArrayList<>();
+      for (StudentModel.Pair p : StudentModel.readPairs(reference)) {
+        referenceTexts.add(p.answer());
+      }
+      if (referenceTexts.isEmpty()) {
+        throw new IllegalArgumentException("--reference " + reference + " holds no answers");
+      }
+      facts.put("reference answers", referenceTexts.size());
+    }
+    Evidence ev = Evidence.analyze("DistillGuard watermark evidence", answers, referenceTexts, keys, strength,
+        nullKeys, facts, reproduce());
     ev.write(out, 20, 12);
     KeyScore top = ev.top();
     System.out.printf(Locale.ROOT, "%d texts, %d words, %d distinct scored events, %d keys tested in %.1f s%n",

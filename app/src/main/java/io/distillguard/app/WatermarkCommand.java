@@ -79,6 +79,9 @@ public final class WatermarkCommand implements Runnable {
     @Option(names = "--keys", defaultValue = "1",
         description = "unused keys per group (long groups give few samples; each key is one more null sample)")
     int keys;
+    @Option(names = "--reference", paramLabel = "FILE",
+        description = "measure each group against these unwatermarked answers, as probe --reference does")
+    Path reference;
 
     @Override
     public Integer call() throws Exception {
@@ -88,6 +91,7 @@ public final class WatermarkCommand implements Runnable {
       }
       KeyedTest test = new KeyedTest(strength);
       Lexicon lex = Lexicon.standard();
+      ScoredEvents ref = reference == null ? null : ScoredEvents.of(lex, answers(reference, Integer.MAX_VALUE));
       int n = 0;
       int below01 = 0;
       int below05 = 0;
@@ -97,7 +101,7 @@ public final class WatermarkCommand implements Runnable {
       double sz2 = 0;
       long events = 0;
       for (int i = 0; i + group <= all.size(); i += group) {
-        ScoredEvents ev = ScoredEvents.of(lex, all.subList(i, i + group));
+        ScoredEvents ev = ScoredEvents.of(lex, all.subList(i, i + group)).against(ref);
         for (int j = 0; j < keys; j++) {
           KeyScore s = test.score(ev, WatermarkKey.random(1_000_000 + i * keys + j));
           if (s.events() < minEvents) {

@@ -24,14 +24,29 @@ import java.util.Map;
  * cancels the natural preference of a model for one word of a set (a student that saw the watermark in 10% of its
  * data still says "purchase" mostly, but says it more where the key prefers it). Each pair's tilts are divided by
  * their spread over the set's variants, so every pair weighs the same; see {@link KeyedTest} for the test.
+ *
+ * <p>With a reference ({@link #against}): unwatermarked text of the same teacher, such as its own answers to other
+ * prompts. A pair the reference has is measured against the reference's shares at the same (context, set) instead
+ * (shrunk towards the set's share by {@value #REFERENCE_PRIOR} pseudo-occurrence), which cancels the teacher's
+ * preference for one word in that context as well: a student that saw the watermark in a tenth of its data says
+ * "doesn't" after "it" a little more often than the teacher does, even where both mostly say "does not". Such a
+ * pair scores how many standard errors its share of each variant lies above the reference's (clipped at
+ * {@value #REFERENCE_CLIP}), so that a pair the suspect used sixteen times weighs more than one it used once. Any
+ * reference keeps the test exact, since the key's choices are independent of both texts; a reference that matches
+ * the suspect's clean word choices makes it more powerful.
  */
 public final class ScoredEvents {
   /** Resolution of the standardized tilts: they are rounded to multiples of 1/{@value}. */
   static final int GRID = 8;
+  /** Weight of the set's share when a pair is measured against a reference's shares. */
+  static final double REFERENCE_PRIOR = 1.0;
+  /** Largest score of one pair measured against a reference, in standard errors. */
+  static final double REFERENCE_CLIP = 3.0;
 
   private final Lexicon lexicon;
   private final Map<PairKey, int[]> counts = new LinkedHashMap<>();
   private List<Event> events;
+  private ScoredEvents reference;
   private long occurrences;
   private long words;
   private int texts;
@@ -74,6 +89,24 @@ public final class ScoredEvents {
       e.add(t);
     }
     return e;
+  }
+
+  /**
+   * Measures this text's pairs against the same pairs in {@code reference} (unwatermarked text of the teacher), or
+   * against the set alone when null.
+   */
+  public ScoredEvents against(ScoredEvents reference) {
+    if (reference != null && reference.lexicon != lexicon) {
+      throw new IllegalArgumentException("the reference was read with another lexicon");
+    }
+    this.reference = reference;
+    events = null;
+    return this;
+  }
+
+  /** Whether pairs are measured against a reference text. */
+  public boolean hasReference() {
+    return reference != null;
   }
 
   /** Adds the events of one more text (its context starts afresh). */
@@ -124,11 +157,20 @@ public final class ScoredEvents {
       double[] share = shares(c);
       double[] sum = pooled.get(e.getKey().set());
       int n = pairsOfSet.get(e.getKey().set());
+      int[] ref = reference == null ? null : reference.counts.get(e.getKey());
+      double refTotal = 0;
+      if (ref != null) {
+        for (int x : ref) {
+          refTotal += x;
+        }
+      }
       double[] tilt = new double[k];
+      double[] base = new double[k];
       double var = 0;
       for (int i = 0; i < k; i++) {
         double setShare = (sum[i] + 1.0 / k) / (n + 1);
-        tilt[i] = share[i] - setShare;
+        base[i] = ref == null ? setShare : (ref[i] + REFERENCE_PRIOR * setShare) / (refTotal + REFERENCE_PRIOR);
+        tilt[i] = share[i] - base[i];
         var += tilt[i] * tilt[i] / k; // the tilts sum to zero over the variants, so this is their variance
       }
       if (var < 1e-12) {
@@ -137,8 +179,21 @@ public final class ScoredEvents {
       double sd = Math.sqrt(var);
       int[] score = new int[k];
       boolean any = false;
+      double occurrences = 0;
+      for (int x : c) {
+        occurrences += x;
+      }
       for (int i = 0; i < k; i++) {
-        score[i] = (int) Math.round(tilt[i] / sd * GRID);
+        double z;
+        if (ref != null) {
+          // against the teacher's share here: how many standard errors the suspect's share is above it, so that a
+          // pair seen often says more than a pair seen once (clipped: one pair never decides the test)
+          z = tilt[i] / Math.sqrt(base[i] * (1 - base[i]) / occurrences);
+          z = Math.max(-REFERENCE_CLIP, Math.min(REFERENCE_CLIP, z));
+        } else {
+          z = tilt[i] / sd;
+        }
+        score[i] = (int) Math.round(z * GRID);
         any |= score[i] != score[0];
       }
       if (any) {

@@ -48,11 +48,20 @@ public final class Evidence {
    */
   public static Evidence analyze(String title, List<String> texts, List<KeyDirectory.Entry> keys, double strength,
       int nullKeys, Map<String, Object> facts, String command) {
-    return new Evidence(title, texts, keys, strength, nullKeys, facts, command);
+    return new Evidence(title, texts, null, keys, strength, nullKeys, facts, command);
   }
 
-  private Evidence(String title, List<String> texts, List<KeyDirectory.Entry> keys, double strength, int nullKeys,
-      Map<String, Object> facts, String command) {
+  /**
+   * As {@link #analyze(String, List, List, double, int, Map, String)}, measuring each pair against unwatermarked
+   * {@code reference} texts of the teacher (see {@link ScoredEvents#against}).
+   */
+  public static Evidence analyze(String title, List<String> texts, List<String> reference,
+      List<KeyDirectory.Entry> keys, double strength, int nullKeys, Map<String, Object> facts, String command) {
+    return new Evidence(title, texts, reference, keys, strength, nullKeys, facts, command);
+  }
+
+  private Evidence(String title, List<String> texts, List<String> reference, List<KeyDirectory.Entry> keys,
+      double strength, int nullKeys, Map<String, Object> facts, String command) {
     this.title = title;
     this.texts = texts;
     this.strength = strength;
@@ -60,6 +69,9 @@ public final class Evidence {
     this.command = command;
     Lexicon lexicon = Lexicon.standard();
     this.events = ScoredEvents.of(lexicon, texts);
+    if (reference != null && !reference.isEmpty()) {
+      events.against(ScoredEvents.of(lexicon, reference));
+    }
     KeyedTest test = new KeyedTest(strength);
     List<WatermarkKey> ks = new ArrayList<>();
     for (KeyDirectory.Entry e : keys) {
@@ -123,7 +135,9 @@ public final class Evidence {
     method.put("lexicon_sets", events.lexicon().sets().size());
     method.put("strength_assumed", strength);
     method.put("test", "sum over distinct (context, set) pairs of the standardized tilt towards the key's variant "
-        + "(its share at the pair minus its share over the set's pairs); one-sided tail of its exact null "
+        + (events.hasReference() ? "(its share at the pair minus its share at the same pair in unwatermarked "
+        + "reference text of the teacher, or over the set's pairs where the reference lacks it)"
+        : "(its share at the pair minus its share over the set's pairs)") + "; one-sided tail of its exact null "
         + "distribution given the text (Lugannani-Rice saddlepoint with lattice correction for large texts); "
         + "Holm correction over all keys tested");
     ObjectNode f = root.putObject("facts");
