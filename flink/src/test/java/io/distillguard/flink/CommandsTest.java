@@ -3,6 +3,7 @@ package io.distillguard.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.distillguard.flink.bench.KafkaDelay;
 import io.distillguard.flink.bench.Throughput;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -73,5 +74,13 @@ class CommandsTest {
       System.setOut(old);
     }
     assertThat(bytes.toString()).contains("3000 exchanges, 50 accounts").contains("events/s per slot");
+  }
+
+  @Test
+  void theKafkaDelayHarnessRefusesBadLoadsBeforeStartingAnything() {
+    assertThat(run(new KafkaDelay(), "--rate", "0")).startsWith("2:").contains("--rate");
+    assertThat(run(new KafkaDelay(), "--duration", "10s", "--warmup", "10s")).startsWith("2:")
+        .contains("--warmup shorter than --duration");
+    assertThat(run(new KafkaDelay(), "--duration", "soon")).startsWith("2:").contains("not a duration");
   }
 }

@@ -31,6 +31,21 @@ public final class SyntheticExchanges implements GeneratorFunction<Long, byte[]>
   }
 
   public static Exchange exchange(long index, int accounts) {
+    return exchange(index, accounts, "acct-" + (index % accounts));
+  }
+
+  /**
+   * As {@link #exchange(long, int)}, but each of the {@code accounts} slots is taken over by a new account every
+   * {@code life} of its exchanges, staggered across slots: new accounts keep arriving and escalating, so a long run
+   * has a steady flow of verdicts (an account's level only rises, four times at most).
+   */
+  public static Exchange rotating(long index, int accounts, long life) {
+    long slot = index % accounts;
+    long generation = (index / accounts + slot * life / accounts) / life;
+    return exchange(index, accounts, "acct-" + slot + "-" + generation);
+  }
+
+  private static Exchange exchange(long index, int accounts, String account) {
     SplittableRandom r = new SplittableRandom(index * 0x9E3779B97F4A7C15L);
     int a = (int) (index % accounts);
     boolean harvester = a % 5 == 0;
@@ -41,7 +56,7 @@ public final class SyntheticExchanges implements GeneratorFunction<Long, byte[]>
     List<ChatMessage> m = List.of(new ChatMessage("user", text.toString()));
     String response = "Answer " + r.nextInt(1000);
     SamplingParams p = harvester ? new SamplingParams(1.0, null, 2, 4096, true, 5, null, 0) : SamplingParams.NONE;
-    return new Exchange("b" + index, T0.plusMillis(index * 10), "acct-" + a, "k" + a, "10." + (a % 250) + ".0.1",
+    return new Exchange("b" + index, T0.plusMillis(index * 10), account, "k" + a, "10." + (a % 250) + ".0.1",
         harvester ? "python-httpx/0.27.2" : "OpenAI/Python 1.54.4", "fp", "/v1/chat/completions", "model-a", p,
         false, m, response, Exchange.promptDigest(m), text.length(), Exchange.textDigest(response),
         response.length(), 30, 200, 200, Outcome.OK, null, 900_000, 800_000, 100_000);

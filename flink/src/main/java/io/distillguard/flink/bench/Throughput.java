@@ -32,6 +32,9 @@ import picocli.CommandLine.Option;
 @Command(name = "flink-throughput", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Events/s of the detection job on one Flink task slot.")
 public final class Throughput implements Callable<Integer> {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--exchanges", defaultValue = "1000000", description = "exchanges to push (default: ${DEFAULT-VALUE})")
   long exchanges;
 
@@ -49,13 +52,14 @@ public final class Throughput implements Callable<Integer> {
   Duration checkpointInterval;
 
   public static void main(String[] args) {
+    quietLogging();
     System.exit(new CommandLine(new Throughput()).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
     if (exchanges < 1 || accounts < 1) {
-      throw new CommandLine.ParameterException(new CommandLine(this), "--exchanges and --accounts must be positive");
+      throw new CommandLine.ParameterException(spec.commandLine(), "--exchanges and --accounts must be positive");
     }
     Configuration c = new Configuration();
     c.set(TaskManagerOptions.NUM_TASK_SLOTS, 1);
@@ -75,6 +79,13 @@ public final class Throughput implements Callable<Integer> {
         + "%.0f events/s per slot%n", exchanges, accounts, backend, noLinkage ? "off" : "on", seconds,
         exchanges / seconds);
     return 0;
+  }
+
+  /** Warnings only, unless the caller chose a logback configuration (before any logger exists). */
+  static void quietLogging() {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "distillguard-flink-bench-logback.xml");
+    }
   }
 
   /** Drops what it is given: the figure is the job's, not a sink's. */
