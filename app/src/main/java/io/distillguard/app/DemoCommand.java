@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Start a gateway on embedded defaults and show what it does, over real HTTP.")
 final class DemoCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = "--data-dir", defaultValue = "dg-demo", description = "fresh data directory (default ${DEFAULT-VALUE})")
   Path dataDir;

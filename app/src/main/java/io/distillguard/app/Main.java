@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {ServeCommand.class, DemoCommand.class, UpstreamCommand.class, EvalCommand.class,
         SimulateCommand.class, DistillCommand.class, AnalyzeCommand.class, DatasetsCommand.class,
         CalibrateCommand.class, EmbeddingsReferenceCommand.class, StudentCommand.class, ProbeCommand.class,
-        WatermarkCommand.class, ReportCommand.class, VerifyAuditCommand.class})
+        WatermarkCommand.class, ReportCommand.class, VerifyAuditCommand.class, ClusterDemoCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -279,8 +279,11 @@ public final class AdminApi {
     blocking(ctx, () -> {
       Account a = store.accounts().find(id).orElseThrow(() -> new NotFoundException("no account " + id));
       RiskScore risk = detection == null ? RiskScore.NONE : detection.risk(id);
-      return AdminViews.accountDetail(a, store.exchanges().counts(id), store.keys().forAccount(id), risk,
+      ObjectNode view = AdminViews.accountDetail(a, store.exchanges().counts(id), store.keys().forAccount(id), risk,
           clusterOf(id));
+      // What this node enforces; it differs from the stored status only while a verdict is on its way here.
+      view.put("enforced", enforcement.statusOf(id).wireName());
+      return view;
     }).onSuccess(view -> respond(ctx, 200, view));
   }
 

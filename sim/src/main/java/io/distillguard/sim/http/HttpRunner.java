@@ -398,7 +398,8 @@ public final class HttpRunner {
       RequestRecord rec = new RequestRecord(++seq, r.time(), d.account, r.account().label(), r.attack(),
           r.clientIp(), r.endpoint(), r.model(), r.stream(), status, retryAfter, served,
           a == null ? 0 : a.promptTokens(), a == null ? 0 : a.completionTokens(),
-          a == null || a.text() == null ? 0 : a.text().length(), error, TimeUnit.NANOSECONDS.toMillis(d.nanos));
+          a == null || a.text() == null ? 0 : a.text().length(), error, TimeUnit.NANOSECONDS.toMillis(d.nanos),
+          d.response == null ? null : d.response.headers().firstValue("x-request-id").orElse(null));
       summary.add(rec, d.newAccount);
       if (out != null) {
         out.write(OpenAiWire.JSON.writeValueAsString(rec.toJson()));

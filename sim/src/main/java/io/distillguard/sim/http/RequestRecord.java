@@ -16,6 +16,7 @@ import java.util.Locale;
  * @param served           true for a 200 whose answer arrived whole
  * @param error            the error code of a refusal, or what went wrong on the way; null when served
  * @param latencyMillis    wall time from sending to the end of the answer
+ * @param requestId        the gateway's id of the exchange ({@code x-request-id} of a served answer), else null
  */
 public record RequestRecord(
     long seq,
@@ -34,7 +35,8 @@ public record RequestRecord(
     int completionTokens,
     int responseChars,
     String error,
-    long latencyMillis) {
+    long latencyMillis,
+    String requestId) {
 
   /** The label kind as written in records and summaries: {@code benign}, {@code benign_heavy}, {@code campaign}. */
   public static String kindName(Label.Kind kind) {
@@ -62,6 +64,9 @@ public record RequestRecord(
     n.put("response_chars", responseChars);
     n.put("error", error);
     n.put("latency_ms", latencyMillis);
+    if (requestId != null) {
+      n.put("request_id", requestId);
+    }
     return n;
   }
 }
