@@ -1,0 +1,226 @@
+package io.distillguard.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.distillguard.core.Exchange;
+import io.distillguard.core.detect.DetectionEngine;
+import io.distillguard.core.detect.Verdict;
+import io.distillguard.core.wire.ExchangeCodec;
+import io.distillguard.core.wire.VerdictCodec;
+import io.distillguard.core.wire.VerdictEvent;
+import io.distillguard.flink.EngineSpec;
+import io.distillguard.sim.Simulation;
+import io.distillguard.sim.http.HttpRunner;
+import io.distillguard.sim.http.RequestRecord;
+import io.distillguard.sim.http.RunSummary;
+import io.distillguard.sim.scenario.Scenario;
+import io.distillguard.sim.scenario.ScenarioLoader;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The scale-out topology under the failures issue 8 names, with real engines throughout (two gateway node
+ * processes, a real PostgreSQL, a Kafka broker, the Flink job on a MiniCluster): a node is killed with SIGKILL and
+ * started again, the broker is down for a while, and the job is restarted from its checkpoint, all while traffic
+ * flows through both nodes. Then: no exchange a client was served is missing from the event log, the job counted
+ * each exchange once (its verdicts are exactly those of the in-process engine over the de-duplicated log, in the
+ * same order with the same evidence), and every node enforces the job's final verdicts.
+ */
+class LocalClusterFailureTest {
+  private static final Duration AWAIT = Duration.ofMinutes(3);
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aKilledNodeABrokerOutageAndAJobRestartLoseNothingAndVerdictsConverge() throws Exception {
+    Scenario scenario;
+    try (InputStream in = getClass().getResourceAsStream("cluster-failure-scenario.yaml")) {
+      scenario = ScenarioLoader.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "cluster-failure");
+    }
+    List<String> said = Collections.synchronizedList(new ArrayList<>());
+    try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Settings(dir, 2, Duration.ofMillis(500), null),
+        said::add)) {
+      List<RequestRecord> records = Collections.synchronizedList(new ArrayList<>());
+      ClusterFaults faults = new ClusterFaults(cluster, scenario.start(), scenario.duration(), said::add);
+      HttpRunner runner = new HttpRunner(new HttpRunner.Options().target(cluster.node(0).dataUrl())
+          .alsoTarget(cluster.node(1).dataUrl()).admin(cluster.node(0).adminUrl()).adminToken(cluster.adminToken())
+          .replayHeaders(true).concurrency(8).listener(records::add)
+          .progress(p -> faults.at(p.lastTime()), Duration.ofMillis(500)));
+      RunSummary summary = runner.run(Simulation.create(scenario, io.distillguard.sim.data.DataSets.load(null)));
+      faults.finish();
+      assertThat(faults.failed()).as("every fault was staged: %s", said).isZero();
+      assertThat(faults.restoredFrom()).as("the job restarted from a checkpoint").isNotNull();
+      assertThat(summary.served()).as("traffic went on through the faults").isGreaterThan(1000);
+
+      // 1. Every answer a client was served is in the event log.
+      awaitSpillsDrained(cluster);
+      Map<String, Exchange> log = readExchanges(cluster);
+      Set<String> served = new HashSet<>();
+      synchronized (records) {
+        for (RequestRecord r : records) {
+          if (r.served()) {
+            assertThat(r.requestId()).as("served answers carry their exchange id").isNotNull();
+            served.add(r.requestId());
+          }
+        }
+      }
+      assertThat(log.keySet()).as("served exchanges missing from Kafka").containsAll(served);
+
+      // 2. The job counted each exchange once: its verdicts are the in-process engine's over the de-duplicated log.
+      DetectionEngine reference = EngineSpec.defaults().engine();
+      Map<String, List<String>> expected = new HashMap<>();
+      for (Exchange e : log.values()) {
+        Verdict v = reference.accept(e);
+        if (v != null) {
+          expected.computeIfAbsent(v.accountId(), k -> new ArrayList<>())
+              .add(v.level().wireName() + "@" + v.risk().evidence());
+        }
+      }
+      assertThat(expected).as("the traffic has harvesters for the job to catch").isNotEmpty();
+      // The verdict topic is compacted: older verdicts of an account may be gone, so what is read must be a
+      // subsequence of the reference's, with the same evidence at each level (nothing counted twice or missed),
+      // ending at the same final verdict.
+      long deadline = System.nanoTime() + AWAIT.toNanos();
+      Map<String, List<String>> actual = Map.of();
+      while (System.nanoTime() < deadline) {
+        actual = jobVerdicts(cluster);
+        if (converged(actual, expected)) {
+          break;
+        }
+        LocalCluster.sleep(1000);
+      }
+      assertThat(converged(actual, expected)).as("the job's detection verdicts per account (level@evidence, in "
+          + "order): %s; the in-process engine's over the de-duplicated log: %s", actual, expected).isTrue();
+
+      // 3. Every node enforces the job's final verdicts, the restarted one included.
+      for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+        List<String> levels = e.getValue();
+        String last = levels.get(levels.size() - 1);
+        String status = io.distillguard.core.detect.RiskLevel.valueOf(
+            last.substring(0, last.indexOf('@')).toUpperCase(java.util.Locale.ROOT)).status().wireName();
+        for (LocalCluster.GatewayProcess n : cluster.nodes()) {
+          assertThat(enforced(cluster, n, e.getKey())).as("%s on %s", e.getKey(), n.name).isEqualTo(status);
+        }
+      }
+    }
+  }
+
+  /** Same accounts; each account's verdicts a subsequence of the expected ones, with the same last one. */
+  static boolean converged(Map<String, List<String>> actual, Map<String, List<String>> expected) {
+    if (!actual.keySet().equals(expected.keySet())) {
+      return false;
+    }
+    for (Map.Entry<String, List<String>> e : expected.entrySet()) {
+      List<String> got = actual.get(e.getKey());
+      List<String> want = e.getValue();
+      if (got.isEmpty() || !got.get(got.size() - 1).equals(want.get(want.size() - 1))) {
+        return false;
+      }
+      int i = 0;
+      for (String w : want) {
+        if (i < got.size() && got.get(i).equals(w)) {
+          i++;
+        }
+      }
+      if (i != got.size()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void awaitSpillsDrained(LocalCluster cluster) {
+    long deadline = System.nanoTime() + AWAIT.toNanos();
+    for (LocalCluster.GatewayProcess n : cluster.nodes()) {
+      while (true) {
+        String h = n.health();
+        if (h != null && h.contains("\"spill_backlog\":0")) {
+          break;
+        }
+        assertThat(System.nanoTime()).as("%s's spill drained; health %s", n.name, h).isLessThan(deadline);
+        LocalCluster.sleep(250);
+      }
+    }
+  }
+
+  /** The exchange log, de-duplicated (first occurrence wins), each partition in order. */
+  private static Map<String, Exchange> readExchanges(LocalCluster cluster) {
+    Map<String, Exchange> out = new LinkedHashMap<>();
+    try (KafkaConsumer<byte[], byte[]> c = consumer(cluster, "read_uncommitted")) {
+      for (ConsumerRecord<byte[], byte[]> r : readAll(c, LocalCluster.EXCHANGES)) {
+        Exchange e = ExchangeCodec.decode(r.value());
+        out.putIfAbsent(e.id(), e);
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, List<String>> jobVerdicts(LocalCluster cluster) {
+    Map<String, List<String>> out = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> c = consumer(cluster, "read_committed")) {
+      for (ConsumerRecord<byte[], byte[]> r : readAll(c, LocalCluster.VERDICTS)) {
+        if (r.value() == null) {
+          continue;
+        }
+        VerdictEvent v = VerdictCodec.decode(r.value());
+        if (v.source() == VerdictEvent.Source.DETECTION) {
+          out.computeIfAbsent(v.accountId(), k -> new ArrayList<>()).add(v.level().wireName() + "@" + v.evidence());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaConsumer<byte[], byte[]> c, String topic) {
+    List<TopicPartition> parts = c.partitionsFor(topic).stream()
+        .map(p -> new TopicPartition(topic, p.partition())).toList();
+    c.assign(parts);
+    c.seekToBeginning(parts);
+    Map<TopicPartition, Long> end = c.endOffsets(parts);
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    long deadline = System.nanoTime() + AWAIT.toNanos();
+    while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+      assertThat(System.nanoTime()).as("reading %s to its end", topic).isLessThan(deadline);
+      c.poll(Duration.ofMillis(200)).forEach(out::add);
+    }
+    return out;
+  }
+
+  private static KafkaConsumer<byte[], byte[]> consumer(LocalCluster cluster, String isolation) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafka().bootstrapServers());
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+    return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static String enforced(LocalCluster cluster, LocalCluster.GatewayProcess n, String account)
+      throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(n.adminUrl()
+            + "/admin/v1/accounts/" + account)).header("Authorization", "Bearer " + cluster.adminToken()).GET()
+        .build(), HttpResponse.BodyHandlers.ofString());
+    return DemoCommand.JSON.readTree(r.body()).path("enforced").asText();
+  }
+}
