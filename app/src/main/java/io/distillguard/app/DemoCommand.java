@@ -150,6 +150,8 @@ final class DemoCommand implements Callable<Integer> {
       out.println("  metrics       curl " + admin + "/metrics | grep distillguard_gateway_overhead");
       out.println("  data dir      " + dataDir.toAbsolutePath() + " (SQLite store, journal, admin token)");
       out.println("  run it for real: ./distillguard serve --upstream http://your-model-server/v1");
+      out.println("  scale-out     ./distillguard cluster-demo   (2 gateway nodes, Kafka, the Flink detection job and "
+          + "PostgreSQL on this machine, with failures; deploy/README.md)");
       if (!keepRunning) {
         out.println("  keep it up    ./distillguard demo --keep-running   (the gateway and dashboard stay up until Ctrl-C)");
       }

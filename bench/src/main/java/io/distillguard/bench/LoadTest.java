@@ -79,6 +79,7 @@ public final class LoadTest {
     String exchangeStore = "sqlite";
     String detection = "on";
     String nativeTransport = "on";
+    String linkage = "on";
     Map<Long, String> peerPids = new java.util.LinkedHashMap<>();
     int quietWaitSeconds = 30;
     int retries = 3;
@@ -128,6 +129,7 @@ public final class LoadTest {
         "                         but never restricted) or off (default on); compare: two in-process gateways, with",
         "                         and without detection, measured against each other instead of gateway vs direct",
         "  --native-transport on|off  in-process gateway: epoll (default on) or NIO",
+        "  --linkage on|off       in-process gateway(s): cross-account linkage on its own thread (default on)",
         "  --peer-pids LIST       NAME=PID,... of an external gateway/upstream: counted as the measurement's own",
         "                         CPU and reported per process and thread",
         "  --quiet-wait S         before each block wait up to S s for other processes to go quiet (default 30)",
@@ -169,6 +171,7 @@ public final class LoadTest {
         case "--exchange-store" -> o.exchangeStore = v;
         case "--detection" -> o.detection = v;
         case "--native-transport" -> o.nativeTransport = v;
+        case "--linkage" -> o.linkage = v;
         case "--peer-pids" -> {
           for (String pid : v.split(",")) {
             if (!pid.isBlank()) {
@@ -190,6 +193,9 @@ public final class LoadTest {
     }
     if (!Set.of("on", "off", "compare").contains(o.detection)) {
       throw new IllegalArgumentException("--detection must be on, off or compare");
+    }
+    if (!o.linkage.equals("on") && !o.linkage.equals("off")) {
+      throw new IllegalArgumentException("--linkage must be on or off");
     }
     if (!o.nativeTransport.equals("on") && !o.nativeTransport.equals("off")) {
       throw new IllegalArgumentException("--native-transport must be on or off");
@@ -432,7 +438,7 @@ public final class LoadTest {
       // Detection runs on every exchange, but the load test's single account sending one prompt thousands of
       // times a second would be throttled or blocked: it is allowlisted (scored, never restricted).
       c.detection.enabled = detection;
-      c.linkage.enabled = detection; // "without detection" means none of either kind runs
+      c.linkage.enabled = !o.linkage.equals("off"); // the same in both gateways of --detection compare
       c.detection.allowlist = List.of(BENCH_ACCOUNT);
       Store s = JdbcStore.openSqlite(dir);
       Store gatewayStore = o.exchangeStore.equals("none") ? new NullExchangeStore(s) : s;
