@@ -112,7 +112,9 @@ public final class KafkaDelay implements Callable<Integer> {
       kafka.createCompactedTopic("distillguard.verdicts", partitions);
       List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(),
           "--checkpoint-interval", checkpointInterval.toMillis() + "ms", "--parallelism", Integer.toString(parallelism),
-          "--state-backend", backend, "--transaction-timeout", "10m"));
+          "--state-backend", backend, "--transaction-timeout", "10m",
+          // the job manager's memory takes 5 MB of state, less than a few thousand accounts': files, as deployed
+          "--checkpoint-dir", java.nio.file.Files.createTempDirectory("dg-kafka-delay").toUri().toString()));
       if (noLinkage) {
         args.add("--no-linkage");
       }

@@ -51,6 +51,10 @@ public final class Throughput implements Callable<Integer> {
       description = "(default: ${DEFAULT-VALUE})")
   Duration checkpointInterval;
 
+  @Option(names = "--checkpoint-dir", description = "checkpoint storage directory (default: a temporary directory; "
+      + "the job manager's memory holds only 5 MB, less than the state of a few thousand accounts)")
+  java.nio.file.Path checkpointDir;
+
   public static void main(String[] args) {
     quietLogging();
     System.exit(new CommandLine(new Throughput()).execute(args));
@@ -67,6 +71,10 @@ public final class Throughput implements Callable<Integer> {
     c.set(StateBackendOptions.STATE_BACKEND, backend.toLowerCase(Locale.ROOT));
     c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
     c.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+    java.nio.file.Path dir = checkpointDir != null ? checkpointDir
+        : java.nio.file.Files.createTempDirectory("dg-flink-throughput");
+    c.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir.toUri().toString());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, c);
     DataGeneratorSource<byte[]> source = new DataGeneratorSource<>(new SyntheticExchanges(accounts), exchanges,
         PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
