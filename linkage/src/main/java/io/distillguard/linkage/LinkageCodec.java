@@ -2,6 +2,7 @@ package io.distillguard.linkage;
 
 import io.distillguard.core.detect.Reason;
 import io.distillguard.core.detect.RiskLevel;
+import io.distillguard.core.detect.StateIo;
 import io.distillguard.core.detect.RiskScore;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -229,26 +230,11 @@ final class LinkageCodec {
   // ------------------------------------------------------------------------------------------ primitives
 
   static void writeString(DataOutput out, String s) throws IOException {
-    if (s == null) {
-      out.writeInt(-1);
-      return;
-    }
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
+    StateIo.writeString(out, s);
   }
 
   static String readString(DataInput in) throws IOException {
-    int n = in.readInt();
-    if (n < 0) {
-      return null;
-    }
-    if (n > MAX_STRING) {
-      throw new IOException("corrupt linkage state: a string of " + n + " bytes");
-    }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return new String(b, StandardCharsets.UTF_8);
+    return StateIo.readString(in, MAX_STRING, "corrupt linkage state: a string of this many bytes:");
   }
 
   /** A count in [0, max]. */
