@@ -1,10 +1,9 @@
 package io.distillguard.app;
 
 import io.distillguard.gateway.admin.AdminToken;
-import io.distillguard.store.jdbc.JdbcStore;
+import io.distillguard.store.Store;
 import io.distillguard.ui.cases.AdminSource;
 import io.distillguard.ui.cases.CaseFiles;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -40,6 +39,9 @@ final class ReportCommand implements Runnable {
     @Option(names = "--data-dir", defaultValue = "dg-data", paramLabel = "DIR",
         description = "the gateway's data directory (default ${DEFAULT-VALUE})") Path dataDir;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "a gateway configuration: read the store it names "
+        + "(a shared PostgreSQL with store.url; password from $" + Node.STORE_PASSWORD_ENV + ")") Path config;
+
     @Option(names = "--admin", paramLabel = "URL", description = "a running gateway's admin API, e.g. "
         + "http://127.0.0.1:8081") String admin;
 
@@ -54,10 +56,12 @@ final class ReportCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!Files.exists(dataDir.resolve(JdbcStore.SQLITE_FILE))) {
-        System.err.println("error: no DistillGuard store in " + dataDir.toAbsolutePath() + " (use --data-dir)");
+      StoreLocation where = StoreLocation.of(config, config == null ? dataDir : null, System.getenv());
+      if (where.missing() != null) {
+        System.err.println("error: " + where.missing());
         return 2;
       }
+      Path dataDir = where.dataDir();
       CaseFiles.Subject subject = which.cluster != null ? new CaseFiles.Subject("cluster", which.cluster)
           : new CaseFiles.Subject("account", which.account);
       AdminSource source = null;
@@ -66,7 +70,7 @@ final class ReportCommand implements Runnable {
             : AdminToken.resolve(null, System.getenv(AdminToken.ENV), dataDir);
         source = new AdminSource(admin, token);
       }
-      try (JdbcStore store = JdbcStore.openSqlite(dataDir)) {
+      try (Store store = where.open()) {
         CaseFiles.Bundle b = new CaseFiles(store, source, dataDir, probes, Clock.systemUTC())
             .write(subject, actor.contains(":") ? actor : "cli:" + actor);
         System.out.println("case file " + b.id() + " for " + subject.wire());

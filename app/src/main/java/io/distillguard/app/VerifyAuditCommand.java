@@ -1,9 +1,8 @@
 package io.distillguard.app;
 
 import io.distillguard.core.AuditEntry;
-import io.distillguard.store.jdbc.JdbcStore;
+import io.distillguard.store.Store;
 import io.distillguard.ui.cases.CaseFiles;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,6 +20,9 @@ final class VerifyAuditCommand implements Callable<Integer> {
   @Option(names = "--data-dir", defaultValue = "dg-data", paramLabel = "DIR",
       description = "the gateway's data directory (default ${DEFAULT-VALUE})") Path dataDir;
 
+  @Option(names = "--config", paramLabel = "FILE", description = "a gateway configuration: check the store it names "
+      + "(a shared PostgreSQL with store.url; password from $" + Node.STORE_PASSWORD_ENV + ")") Path config;
+
   @Option(names = "--case", paramLabel = "DIR", description = "a case bundle folder to check as well")
   List<Path> cases = List.of();
 
@@ -29,12 +31,13 @@ final class VerifyAuditCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!Files.exists(dataDir.resolve(JdbcStore.SQLITE_FILE))) {
-      System.err.println("verify-audit: no DistillGuard store in " + dataDir.toAbsolutePath() + " (use --data-dir)");
+    StoreLocation where = StoreLocation.of(config, config == null ? dataDir : null, System.getenv());
+    if (where.missing() != null) {
+      System.err.println("verify-audit: " + where.missing());
       return 2;
     }
     boolean ok = true;
-    try (JdbcStore store = JdbcStore.openSqlite(dataDir)) {
+    try (Store store = where.open()) {
       long bad = store.audit().verify();
       List<AuditEntry> head = store.audit().list(null, 1);
       if (bad >= 0) {

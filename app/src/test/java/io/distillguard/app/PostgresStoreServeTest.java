@@ -92,4 +92,26 @@ class PostgresStoreServeTest {
     assertThat(dir.resolve(JdbcStore.SQLITE_FILE)).exists();
     assertThat(dir.resolve(NodeName.FILE)).doesNotExist();
   }
+
+  @Test
+  void offlineCommandsReadTheSharedStoreTheConfigurationNames() throws Exception {
+    try (Node node = Node.start(config(), null, EmbeddedPostgresServer.PASSWORD)) {
+      node.store.audit().append(java.time.Instant.now(), "test", "account.status", "account:x",
+          java.util.Map.of("to", "blocked"));
+    }
+    Path file = Files.writeString(dir.resolve("gateway.yaml"), "data-dir: " + dir.resolve("elsewhere") + "\n"
+        + "store: {url: \"" + db.url() + "\", user: " + EmbeddedPostgresServer.USER + "}\n");
+    StoreLocation shared = StoreLocation.of(file, null,
+        java.util.Map.of(Node.STORE_PASSWORD_ENV, EmbeddedPostgresServer.PASSWORD));
+    assertThat(shared.missing()).as("a shared store needs no local file").isNull();
+    try (io.distillguard.store.Store s = shared.open()) {
+      assertThat(s.audit().verify()).as("intact chain").isEqualTo(-1);
+      assertThat(s.audit().list(null, 10)).extracting(io.distillguard.core.AuditEntry::subject)
+          .contains("account:x");
+    }
+    StoreLocation wrong = StoreLocation.of(file, null, java.util.Map.of(Node.STORE_PASSWORD_ENV, "not-it"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(wrong::open).hasMessageNotContaining("not-it");
+    StoreLocation local = StoreLocation.of(null, dir.resolve("nothing-here"), java.util.Map.of());
+    assertThat(local.missing()).contains("no DistillGuard store").contains("--config");
+  }
 }
