@@ -373,8 +373,6 @@ final class ClusterDemoCommand implements Callable<Integer> {
    * cause on purpose; the demo says what happens in its own words, so only their errors are shown.
    */
   private static void quietEngines() {
-    // Parts of the broker log through the Log4j 2 API, which has no backend here: its simple logger, errors only.
-    System.setProperty("log4j2.loggerContextFactory", "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");
     org.slf4j.Logger apache = org.slf4j.LoggerFactory.getLogger("org.apache");
     if (apache instanceof ch.qos.logback.classic.Logger l) {
       l.setLevel(ch.qos.logback.classic.Level.ERROR);

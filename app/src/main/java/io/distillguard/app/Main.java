@@ -16,6 +16,11 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
+    // Some libraries (the Kafka broker's, Flink's) log through the Log4j 2 API, which has no backend in this jar and
+    // would complain about it on the terminal: its simple logger, errors only, takes them.
+    if (System.getProperty("log4j2.loggerContextFactory") == null) {
+      System.setProperty("log4j2.loggerContextFactory", "org.apache.logging.log4j.simple.SimpleLoggerContextFactory");
+    }
     System.exit(run(args));
   }
 
