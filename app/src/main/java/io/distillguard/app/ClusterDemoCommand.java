@@ -75,7 +75,7 @@ final class ClusterDemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (nodes < 1 || nodes > 8) {
-      out.println("--nodes must be between 1 and 8");
+      System.err.println("cluster-demo: --nodes must be between 1 and 8");
       return 2;
     }
     wipe(dir);
