@@ -72,7 +72,21 @@ class LocalClusterFailureTest {
       faults.finish();
       assertThat(faults.failed()).as("every fault was staged: %s", said).isZero();
       assertThat(faults.restoredFrom()).as("the job restarted from a checkpoint").isNotNull();
-      assertThat(summary.served()).as("traffic went on through the faults").isGreaterThan(1000);
+      // Customers kept being served through the faults: only what was in flight on the killed node may fail
+      // (harvesters' refusals depend on when their verdicts land, so they are not counted here).
+      long benignSent = 0;
+      long benignServed = 0;
+      synchronized (records) {
+        for (RequestRecord r : records) {
+          if (r.label().benign()) {
+            benignSent++;
+            benignServed += r.served() ? 1 : 0;
+          }
+        }
+      }
+      assertThat(benignSent).as("customers' requests sent (of %d in all)", summary.sent()).isGreaterThan(300);
+      assertThat(benignServed).as("customers' requests served of %d", benignSent)
+          .isGreaterThanOrEqualTo(benignSent - 20);
 
       // 1. Every answer a client was served is in the event log.
       awaitSpillsDrained(cluster);
