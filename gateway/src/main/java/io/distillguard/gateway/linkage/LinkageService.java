@@ -30,6 +30,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,9 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
   private final AtomicLong actions = new AtomicLong();
   private final AtomicLong recomputations = new AtomicLong();
   private final Thread worker;
+  /** The longest an exchange waits for the linkage thread to pick it up. */
+  private static final long BATCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  private static final int BATCH = 512;
   private volatile boolean running = true;
   private volatile List<ClusterView> snapshot = List.of();
   private volatile Map<String, ClusterView> byId = Map.of();
@@ -350,6 +354,7 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
 
   /** Waits until everything offered so far has been processed. */
   public boolean drain(Duration timeout) {
+    LockSupport.unpark(worker);
     return Await.until(() -> done.get() >= offered.get(), timeout, 1);
   }
 
@@ -388,6 +393,7 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
           f.completeExceptionally(e);
         }
       }));
+      LockSupport.unpark(worker); // an admin call: answer it now, not after the next sleep
     } catch (InterruptedException e) {
       offered.decrementAndGet();
       Thread.currentThread().interrupt();
@@ -396,33 +402,38 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
     return f;
   }
 
+  /**
+   * Drains the queue in batches and sleeps between them instead of waiting on the queue, so a request never pays for
+   * waking this thread (on a small machine that wake-up, once per request, showed in the gateway's tail latency); an
+   * exchange waits at most {@link #BATCH_WAIT_NANOS} before linkage folds it in, far inside a recomputation interval.
+   */
   private void run() {
+    List<Object> batch = new ArrayList<>(BATCH);
     while (running) {
-      Object item;
-      try {
-        long wait = Math.max(1, (nextRecompute - System.nanoTime()) / 1_000_000);
-        item = queue.poll(Math.min(wait, 100), TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        if (!running) {
-          return;
-        }
-        continue;
+      if (queue.isEmpty()) {
+        LockSupport.parkNanos(this, Math.max(1, Math.min(BATCH_WAIT_NANOS, nextRecompute - System.nanoTime())));
       }
-      try {
-        if (item instanceof Task t) {
-          t.run().run();
-        } else if (item instanceof Exchange e) {
-          latestEvent = e.eventTime();
-          apply(engine.accept(e));
-        }
-        if (System.nanoTime() >= nextRecompute) {
-          recompute();
-        }
-      } catch (RuntimeException | LinkageError | AssertionError ex) {
-        LOG.error("linkage failed", ex);
-      } finally {
-        if (item != null) {
+      queue.drainTo(batch, BATCH);
+      for (Object item : batch) {
+        try {
+          if (item instanceof Task t) {
+            t.run().run();
+          } else if (item instanceof Exchange e) {
+            latestEvent = e.eventTime();
+            apply(engine.accept(e));
+          }
+        } catch (RuntimeException | LinkageError | AssertionError ex) {
+          LOG.error("linkage failed", ex);
+        } finally {
           done.incrementAndGet();
+        }
+      }
+      batch.clear();
+      if (System.nanoTime() >= nextRecompute) {
+        try {
+          recompute();
+        } catch (RuntimeException | LinkageError | AssertionError ex) {
+          LOG.error("linkage recomputation failed", ex);
         }
       }
     }
