@@ -129,7 +129,8 @@ public final class LoadTest {
         "                         but never restricted) or off (default on); compare: two in-process gateways, with",
         "                         and without detection, measured against each other instead of gateway vs direct",
         "  --native-transport on|off  in-process gateway: epoll (default on) or NIO",
-        "  --linkage on|off       in-process gateway(s): cross-account linkage on its own thread (default on)",
+        "  --linkage on|off|compare  in-process gateway(s): cross-account linkage on its own thread (default on);",
+        "                         compare: two gateways, with and without linkage, measured against each other",
         "  --peer-pids LIST       NAME=PID,... of an external gateway/upstream: counted as the measurement's own",
         "                         CPU and reported per process and thread",
         "  --quiet-wait S         before each block wait up to S s for other processes to go quiet (default 30)",
@@ -194,8 +195,11 @@ public final class LoadTest {
     if (!Set.of("on", "off", "compare").contains(o.detection)) {
       throw new IllegalArgumentException("--detection must be on, off or compare");
     }
-    if (!o.linkage.equals("on") && !o.linkage.equals("off")) {
-      throw new IllegalArgumentException("--linkage must be on or off");
+    if (!Set.of("on", "off", "compare").contains(o.linkage)) {
+      throw new IllegalArgumentException("--linkage must be on, off or compare");
+    }
+    if (o.linkage.equals("compare") && o.detection.equals("compare")) {
+      throw new IllegalArgumentException("compare one thing at a time: --detection compare or --linkage compare");
     }
     if (!o.nativeTransport.equals("on") && !o.nativeTransport.equals("off")) {
       throw new IllegalArgumentException("--native-transport must be on or off");
@@ -391,8 +395,10 @@ public final class LoadTest {
         tempDir = Files.createTempDirectory("dg-loadtest");
         String upstreamApi = directBase.replaceAll("/+$", "");
         upstreamApi = upstreamApi.endsWith("/v1") ? upstreamApi : upstreamApi + "/v1";
-        boolean compare = o.detection.equals("compare");
-        InProcess on = startGateway(upstreamApi, tempDir.resolve("gateway"), !o.detection.equals("off"));
+        boolean linkageCompare = o.linkage.equals("compare");
+        boolean compare = o.detection.equals("compare") || linkageCompare;
+        InProcess on = startGateway(upstreamApi, tempDir.resolve("gateway"), !o.detection.equals("off"),
+            !o.linkage.equals("off"));
         gateway = on.gateway();
         store = on.store();
         gatewayBase = on.base();
@@ -411,11 +417,15 @@ public final class LoadTest {
         if (compare) {
           // The second gateway takes the place of the direct target, so every phase compares the two gateways
           // request by request, interleaved: the machine's noise hits both alike.
-          second = startGateway(upstreamApi, tempDir.resolve("gateway-off"), false);
-          System.out.println("COMPARE MODE: 'detect-on' is a gateway with detection, 'detect-off' an identical "
-              + "gateway without it on " + second.base() + " (same upstream, same limits, same store kind)");
-          gw = new Target("detect-on", gatewayBase, key, body);
-          direct = new Target("detect-off", second.base(), second.key(), body);
+          String what = linkageCompare ? "linkage" : "detect";
+          second = linkageCompare
+              ? startGateway(upstreamApi, tempDir.resolve("gateway-off"), !o.detection.equals("off"), false)
+              : startGateway(upstreamApi, tempDir.resolve("gateway-off"), false, !o.linkage.equals("off"));
+          System.out.println("COMPARE MODE: '" + what + "-on' is a gateway with " + (linkageCompare ? "linkage"
+              : "detection") + ", '" + what + "-off' an identical gateway without it on " + second.base()
+              + " (same upstream, same limits, same store kind)");
+          gw = new Target(what + "-on", gatewayBase, key, body);
+          direct = new Target(what + "-off", second.base(), second.key(), body);
           return;
         }
       }
@@ -426,7 +436,8 @@ public final class LoadTest {
     /** An in-process gateway of this run, with its own store, data directory and bench key. */
     private record InProcess(Gateway gateway, Store store, String base, String admin, String key) {}
 
-    private InProcess startGateway(String upstreamApi, Path dir, boolean detection) throws Exception {
+    private InProcess startGateway(String upstreamApi, Path dir, boolean detection, boolean linkage)
+        throws Exception {
       GatewayConfig c = new GatewayConfig();
       c.server.port = 0;
       c.server.eventLoops = o.gatewayEventLoops;
@@ -438,7 +449,7 @@ public final class LoadTest {
       // Detection runs on every exchange, but the load test's single account sending one prompt thousands of
       // times a second would be throttled or blocked: it is allowlisted (scored, never restricted).
       c.detection.enabled = detection;
-      c.linkage.enabled = !o.linkage.equals("off"); // the same in both gateways of --detection compare
+      c.linkage.enabled = linkage;
       c.detection.allowlist = List.of(BENCH_ACCOUNT);
       Store s = JdbcStore.openSqlite(dir);
       Store gatewayStore = o.exchangeStore.equals("none") ? new NullExchangeStore(s) : s;
