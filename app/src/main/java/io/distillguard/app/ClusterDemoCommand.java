@@ -32,11 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -183,20 +180,12 @@ final class ClusterDemoCommand implements Callable<Integer> {
       }
     }
     Map<String, Integer> inTopic = new HashMap<>();
-    long total = 0;
-    try (KafkaConsumer<byte[], byte[]> c = consumer(cluster, "isolation.level", "read_uncommitted")) {
-      List<TopicPartition> parts = partitions(c, LocalCluster.EXCHANGES);
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-      while (!atEnd(c, end) && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
-          total++;
-          inTopic.merge(ExchangeCodec.decode(r.value()).id(), 1, Integer::sum);
-        }
-      }
+    List<ConsumerRecord<byte[], byte[]>> log = cluster.readAll(LocalCluster.EXCHANGES, "read_uncommitted",
+        Duration.ofMinutes(2));
+    for (ConsumerRecord<byte[], byte[]> r : log) {
+      inTopic.merge(ExchangeCodec.decode(r.value()).id(), 1, Integer::sum);
     }
+    long total = log.size();
     long missing = served.stream().filter(id -> !inTopic.containsKey(id)).count();
     long duplicated = inTopic.values().stream().filter(n -> n > 1).count();
     out.printf(Locale.ROOT, "  requests sent %d, answered %d, served %d (with the gateway's exchange id)%n",
@@ -215,28 +204,13 @@ final class ClusterDemoCommand implements Callable<Integer> {
       checked++;
       boolean all = true;
       for (LocalCluster.GatewayProcess n : cluster.nodes()) {
-        all &= statusOn(cluster, n, v.accountId()).equals("blocked");
+        all &= n.enforced(v.accountId()).equals("blocked");
       }
       agree += all ? 1 : 0;
     }
     out.printf(Locale.ROOT, "  verdicts from the job: %d accounts acted on, %d blocked; of %d blocked accounts "
         + "checked on every node (its enforcement cache, through the admin API), %d are blocked on all %d nodes%n", lastVerdict.size(), blocked, checked,
         agree, cluster.nodes().size());
-  }
-
-  private static String statusOn(LocalCluster cluster, LocalCluster.GatewayProcess n, String account) {
-    try {
-      var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create(n.adminUrl() + "/admin/v1/accounts/" + java.net.URLEncoder.encode(account,
-                  StandardCharsets.UTF_8))).header("Authorization", "Bearer " + cluster.adminToken()).GET().build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
-      return DemoCommand.JSON.readTree(r.body()).path("enforced").asText("?");
-    } catch (IOException e) {
-      return "unreachable";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
   }
 
   private void printOutcome(List<RequestRecord> records) {
@@ -285,10 +259,8 @@ final class ClusterDemoCommand implements Callable<Integer> {
     private volatile boolean running = true;
 
     VerdictWatcher(LocalCluster cluster) {
-      consumer = consumer(cluster, "isolation.level", "read_committed");
-      List<TopicPartition> parts = partitions(consumer, LocalCluster.VERDICTS);
-      consumer.assign(parts);
-      consumer.seekToBeginning(parts);
+      consumer = cluster.consumer("read_committed");
+      LocalCluster.assignAll(consumer, LocalCluster.VERDICTS);
       thread = new Thread(this::run, "verdict-watcher");
       thread.setDaemon(true);
     }
@@ -344,28 +316,6 @@ final class ClusterDemoCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }
-  }
-
-  private static KafkaConsumer<byte[], byte[]> consumer(LocalCluster cluster, String key, String value) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafka().bootstrapServers());
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(key, value);
-    return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-  }
-
-  private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> c, String topic) {
-    return c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-  }
-
-  private static boolean atEnd(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, Long> end) {
-    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-      if (c.position(e.getKey()) < e.getValue()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**

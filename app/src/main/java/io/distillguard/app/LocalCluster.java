@@ -19,11 +19,17 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The scale-out topology on one machine (docs/scale.md, deploy/): a PostgreSQL server the gateway nodes share, an
@@ -115,6 +121,46 @@ final class LocalCluster implements AutoCloseable {
 
   Path checkpoints() {
     return settings.dir().resolve("checkpoints");
+  }
+
+  /** A consumer of this cluster's broker, with no group; {@code isolation} is read_committed or read_uncommitted. */
+  KafkaConsumer<byte[], byte[]> consumer(String isolation) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+    return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Assigns every partition of {@code topic} to {@code c}, from the beginning. */
+  static List<TopicPartition> assignAll(KafkaConsumer<byte[], byte[]> c, String topic) {
+    List<TopicPartition> parts = c.partitionsFor(topic).stream()
+        .map(p -> new TopicPartition(topic, p.partition())).toList();
+    c.assign(parts);
+    c.seekToBeginning(parts);
+    return parts;
+  }
+
+  /**
+   * Every record of {@code topic} up to where it ends now, each partition in order.
+   *
+   * @throws IllegalStateException when the end is not reached within {@code timeout}
+   */
+  List<ConsumerRecord<byte[], byte[]>> readAll(String topic, String isolation, Duration timeout) {
+    try (KafkaConsumer<byte[], byte[]> c = consumer(isolation)) {
+      List<TopicPartition> parts = assignAll(c, topic);
+      Map<TopicPartition, Long> end = c.endOffsets(parts);
+      List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("did not read " + topic + " to its end within " + timeout);
+        }
+        c.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+      return out;
+    }
   }
 
   /** Starts the detection job, from its newest complete checkpoint when {@code restore}. */
@@ -272,6 +318,22 @@ final class LocalCluster implements AutoCloseable {
 
     boolean healthy() {
       return health() != null;
+    }
+
+    /** What this node's enforcement cache holds for {@code account} (its admin API's {@code enforced}). */
+    String enforced(String account) {
+      try {
+        HttpResponse<String> r = cluster.http.send(HttpRequest.newBuilder(URI.create(adminUrl()
+                + "/admin/v1/accounts/" + java.net.URLEncoder.encode(account, StandardCharsets.UTF_8)))
+            .header("Authorization", "Bearer " + cluster.adminToken).timeout(Duration.ofSeconds(10)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+        return DemoCommand.JSON.readTree(r.body()).path("enforced").asText("?");
+      } catch (IOException e) {
+        return "unreachable";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "interrupted";
+      }
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed; what the node acknowledged must survive anyway. */

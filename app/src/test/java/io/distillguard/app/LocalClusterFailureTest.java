@@ -16,10 +16,6 @@ import io.distillguard.sim.http.RunSummary;
 import io.distillguard.sim.scenario.Scenario;
 import io.distillguard.sim.scenario.ScenarioLoader;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,11 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,21 +64,33 @@ class LocalClusterFailureTest {
       faults.finish();
       assertThat(faults.failed()).as("every fault was staged: %s", said).isZero();
       assertThat(faults.restoredFrom()).as("the job restarted from a checkpoint").isNotNull();
-      // Customers kept being served through the faults: only what was in flight on the killed node may fail
-      // (harvesters' refusals depend on when their verdicts land, so they are not counted here).
+      // Customers kept being served through the faults. A customer's request may go unanswered only if it was in
+      // flight on the node when it was killed (at most the runner's 8 at once), and may be refused only by the
+      // limits, which a replayed day's bursts do meet (429 concurrency_limit_exceeded); any other refusal or
+      // error (an unknown key on the restarted node, a 5xx while Kafka was away, a block) fails the test.
       long benignSent = 0;
-      long benignServed = 0;
+      long unanswered = 0;
+      Map<String, Integer> otherwise = new java.util.TreeMap<>();
       synchronized (records) {
         for (RequestRecord r : records) {
-          if (r.label().benign()) {
-            benignSent++;
-            benignServed += r.served() ? 1 : 0;
+          if (!r.label().benign()) {
+            continue;
+          }
+          benignSent++;
+          if (r.served() || r.status() == 429) {
+            continue;
+          }
+          if (r.error() != null && r.error().startsWith("no answer")) {
+            unanswered++;
+          } else {
+            otherwise.merge(r.status() + " " + r.error(), 1, Integer::sum);
           }
         }
       }
       assertThat(benignSent).as("customers' requests sent (of %d in all)", summary.sent()).isGreaterThan(300);
-      assertThat(benignServed).as("customers' requests served of %d", benignSent)
-          .isGreaterThanOrEqualTo(benignSent - 20);
+      assertThat(unanswered).as("customers' requests without an answer (in flight on the killed node)")
+          .isLessThanOrEqualTo(8);
+      assertThat(otherwise).as("customers' requests refused or failed otherwise").isEmpty();
 
       // 1. Every answer a client was served is in the event log.
       awaitSpillsDrained(cluster);
@@ -135,7 +139,7 @@ class LocalClusterFailureTest {
         String status = io.distillguard.core.detect.RiskLevel.valueOf(
             last.substring(0, last.indexOf('@')).toUpperCase(java.util.Locale.ROOT)).status().wireName();
         for (LocalCluster.GatewayProcess n : cluster.nodes()) {
-          assertThat(enforced(cluster, n, e.getKey())).as("%s on %s", e.getKey(), n.name).isEqualTo(status);
+          assertThat(n.enforced(e.getKey())).as("%s on %s", e.getKey(), n.name).isEqualTo(status);
         }
       }
     }
@@ -182,59 +186,24 @@ class LocalClusterFailureTest {
   /** The exchange log, de-duplicated (first occurrence wins), each partition in order. */
   private static Map<String, Exchange> readExchanges(LocalCluster cluster) {
     Map<String, Exchange> out = new LinkedHashMap<>();
-    try (KafkaConsumer<byte[], byte[]> c = consumer(cluster, "read_uncommitted")) {
-      for (ConsumerRecord<byte[], byte[]> r : readAll(c, LocalCluster.EXCHANGES)) {
-        Exchange e = ExchangeCodec.decode(r.value());
-        out.putIfAbsent(e.id(), e);
-      }
+    for (ConsumerRecord<byte[], byte[]> r : cluster.readAll(LocalCluster.EXCHANGES, "read_uncommitted", AWAIT)) {
+      Exchange e = ExchangeCodec.decode(r.value());
+      out.putIfAbsent(e.id(), e);
     }
     return out;
   }
 
   private static Map<String, List<String>> jobVerdicts(LocalCluster cluster) {
     Map<String, List<String>> out = new HashMap<>();
-    try (KafkaConsumer<byte[], byte[]> c = consumer(cluster, "read_committed")) {
-      for (ConsumerRecord<byte[], byte[]> r : readAll(c, LocalCluster.VERDICTS)) {
-        if (r.value() == null) {
-          continue;
-        }
-        VerdictEvent v = VerdictCodec.decode(r.value());
-        if (v.source() == VerdictEvent.Source.DETECTION) {
-          out.computeIfAbsent(v.accountId(), k -> new ArrayList<>()).add(v.level().wireName() + "@" + v.evidence());
-        }
+    for (ConsumerRecord<byte[], byte[]> r : cluster.readAll(LocalCluster.VERDICTS, "read_committed", AWAIT)) {
+      if (r.value() == null) {
+        continue;
+      }
+      VerdictEvent v = VerdictCodec.decode(r.value());
+      if (v.source() == VerdictEvent.Source.DETECTION) {
+        out.computeIfAbsent(v.accountId(), k -> new ArrayList<>()).add(v.level().wireName() + "@" + v.evidence());
       }
     }
     return out;
-  }
-
-  private static List<ConsumerRecord<byte[], byte[]>> readAll(KafkaConsumer<byte[], byte[]> c, String topic) {
-    List<TopicPartition> parts = c.partitionsFor(topic).stream()
-        .map(p -> new TopicPartition(topic, p.partition())).toList();
-    c.assign(parts);
-    c.seekToBeginning(parts);
-    Map<TopicPartition, Long> end = c.endOffsets(parts);
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    long deadline = System.nanoTime() + AWAIT.toNanos();
-    while (parts.stream().anyMatch(p -> c.position(p) < end.get(p))) {
-      assertThat(System.nanoTime()).as("reading %s to its end", topic).isLessThan(deadline);
-      c.poll(Duration.ofMillis(200)).forEach(out::add);
-    }
-    return out;
-  }
-
-  private static KafkaConsumer<byte[], byte[]> consumer(LocalCluster cluster, String isolation) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafka().bootstrapServers());
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-    return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-  }
-
-  private static String enforced(LocalCluster cluster, LocalCluster.GatewayProcess n, String account)
-      throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(n.adminUrl()
-            + "/admin/v1/accounts/" + account)).header("Authorization", "Bearer " + cluster.adminToken()).GET()
-        .build(), HttpResponse.BodyHandlers.ofString());
-    return DemoCommand.JSON.readTree(r.body()).path("enforced").asText();
   }
 }
