@@ -8,9 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.distillguard.core.ChatMessage;
 import io.distillguard.core.Exchange;
 import io.distillguard.core.SamplingParams;
+import io.distillguard.core.detect.Signal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -97,23 +99,60 @@ class CalibratedSignalsTest {
         : chat(i, false, HARVEST)).suspicion()).isZero();
   }
 
+  @Test
+  void splitStreamFindsAHarvestWhoseSettingsSomeCustomersShare() {
+    // a reseller with many customers, each with their own settings, one of them the harvest script's: 300 customer
+    // chats first (every slot holds a big count), then a quarter of one-shot harvest. The harvest's setting also
+    // carries that customer's conversations (about 90% of it is one-shot) and its slot inherited a count of hundreds.
+    SamplingParams[] customers = new SamplingParams[12];
+    customers[0] = HARVEST;
+    for (int c = 1; c < customers.length; c++) {
+      customers[c] = new SamplingParams(0.2 + c * 0.01, null, null, c % 2 == 0 ? null : 1000 + c, null, null, null,
+          0);
+    }
+    IntFunction<Exchange> traffic = i -> i >= 300 && i % 4 == 0 ? chat(i, false, HARVEST)
+        : chat(i, i % 10 >= 5, i % 3 == 0 ? SamplingParams.NONE : customers[new Random(i).nextInt(customers.length)]);
+    assertThat(run(new SplitStreamDetector(), 6000, traffic).suspicion()).isGreaterThan(0.6);
+    // the same customers without the harvest: nothing
+    assertThat(run(new SplitStreamDetector(), 6000, i -> chat(i, i % 10 >= 5, i % 3 == 0 ? SamplingParams.NONE
+        : customers[new Random(i).nextInt(customers.length)])).suspicion()).isZero();
+  }
+
   static final String[][] PROBLEM = {
       {"Tom has 12 apples and buys 35 more. How many apples does he have?",
           "Том имеет 12 яблок и покупает ещё 35. Сколько яблок у него?",
           "トムはりんごを12個持っていて、さらに35個買います。りんごは何個ですか？"},
       {"A train travels 240 km in 3 hours. What is its average speed?",
           "Поезд проходит 240 км за 3 часа. Какова его средняя скорость?",
-          "電車は3時間で240キロ進みます。平均の速さはいくらですか？"}};
+          "電車は3時間で240キロ進みます。平均の速さはいくらですか？"},
+      {"A baker sells 48 loaves each morning and 27 each evening. How many loaves in 5 days?",
+          "Пекарь продаёт 48 буханок утром и 27 вечером. Сколько буханок за 5 дней?",
+          "パン屋は朝に48斤、夕方に27斤売ります。5日で何斤ですか？"},
+      {"Maria saves 15 dollars a week for 16 weeks and then spends 90. What is left?",
+          "Мария копит 15 долларов в неделю 16 недель, потом тратит 90. Что осталось?",
+          "マリアは毎週15ドルを16週間貯めて、90ドル使います。残りはいくらですか？"},
+      {"A garden is 18 metres long and 11 metres wide. What is its area?",
+          "Сад длиной 18 метров и шириной 11 метров. Какова его площадь?",
+          "庭は長さ18メートル、幅11メートルです。面積はいくらですか？"},
+      {"A library has 365 books and lends out 120 of them. How many remain on the shelves?",
+          "В библиотеке 365 книг, 120 выдано. Сколько осталось на полках?",
+          "図書館には365冊の本があり、120冊を貸し出しています。棚に何冊残っていますか？"}};
+
+  /** Problem {@code p} (a text of {@link #PROBLEM} with figures of its own) in language {@code lang}. */
+  static String problem(int p, int lang) {
+    String text = PROBLEM[p % PROBLEM.length][lang];
+    for (String n : new String[] {"12", "35", "240", "48", "27", "16", "90", "18", "365", "120"}) {
+      text = text.replace(n, String.valueOf(Integer.parseInt(n) + 100 * (p / PROBLEM.length)));
+    }
+    return text;
+  }
 
   @Test
   void crossLanguageRepeatsAreTheSameNumbersInAnotherLanguage() {
     // each problem (with its own numbers) in English, Russian and Japanese in turn
-    assertThat(run(new CrossLanguageDetector(), 90, i -> {
-      int p = i / 3;
-      String text = PROBLEM[p % 2][i % 3].replace("12", String.valueOf(12 + p)).replace("240",
-          String.valueOf(240 + p)).replace("35", String.valueOf(35 + p));
-      return at(i, Duration.ofSeconds(20L * i), text);
-    }).suspicion()).isGreaterThan(0.9);
+    Signal sweep = run(new CrossLanguageDetector(), 90, i -> at(i, Duration.ofSeconds(20L * i), problem(i / 3,
+        i % 3)));
+    assertThat(sweep.suspicion()).as(sweep.explanation()).isGreaterThan(0.9);
     // the same problems asked again in one language are not cross-language
     assertThat(run(new CrossLanguageDetector(), 90, i -> at(i, Duration.ofSeconds(20L * i), PROBLEM[i % 2][0]
         .replace("12", String.valueOf(12 + i / 3)))).suspicion()).isZero();
@@ -121,6 +160,19 @@ class CalibratedSignalsTest {
     assertThat(run(new CrossLanguageDetector(), 60, i -> at(i, Duration.ofSeconds(20L * i), i % 2 == 0
         ? "Please help:\n1. write a poem about the sea\n2. make it rhyme\n3. keep it short"
         : "Помоги:\n1. напиши стихотворение о море\n2. пусть рифмуется\n3. коротко")).suspicion()).isZero();
+  }
+
+  @Test
+  void crossLanguageNeedsMostOfEachPromptsFiguresNotTwoSharedOnes() {
+    // an evaluation run over translated maths problems: each prompt a different problem (in turn English, Russian,
+    // Japanese) with three figures, two of them round numbers that many problems share
+    String[] shop = {"A shop sells %d pens and %d pencils for %d dollars. What is the price of one?",
+        "Магазин продаёт %d ручек и %d карандашей за %d долларов. Сколько стоит одна?",
+        "店はペン%d本と鉛筆%d本を%dドルで売ります。一つの値段はいくらですか？"};
+    int[] round = {10, 20, 50, 100};
+    Signal s = run(new CrossLanguageDetector(), 300, i -> at(i, Duration.ofSeconds(20L * i),
+        String.format(shop[i % 3], round[i % 4], round[(i / 4) % 4], 300 + i)));
+    assertThat(s.suspicion()).as(s.explanation()).isZero();
   }
 
   @Test
