@@ -22,7 +22,8 @@ public final class ProbeTarget {
   private final String model;
   private final String apiKey;
   private final int concurrency;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).build(); // no h2c upgrade: not every endpoint answers one
 
   /**
    * @param base   the endpoint's base URL ({@code /v1} is added when missing)
