@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 
 /** Measurements of the watermark itself: its cost to answers and the calibration of its test. */
 @Command(name = "watermark", mixinStandardHelpOptions = true,
-    description = "Measure the watermark: quality cost on answers, null calibration of the test.",
+    description = "Measure the watermark: quality cost on answers, null calibration of the test; collect the "
+        + "teacher's own answers to the probe prompts as a reference for probe --reference.",
     subcommands = {WatermarkCommand.Quality.class, WatermarkCommand.Calibrate.class,
         WatermarkCommand.Reference.class})
 public final class WatermarkCommand implements Runnable {
