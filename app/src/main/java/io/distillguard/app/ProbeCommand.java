@@ -45,10 +45,16 @@ public final class ProbeCommand implements Callable<Integer> {
       description = "score these answers instead of querying (harvest JSONL or prompt/response lines)")
   Path texts;
 
-  @Option(names = "--reference", paramLabel = "FILE",
-      description = "unwatermarked answers of the teacher (JSONL pairs, as harvest writes), e.g. to prompts the "
-          + "suspect was not trained on: each (context, set) pair is measured against the teacher's own choice there")
-  Path reference;
+  @Option(names = "--reference", paramLabel = "FILE", split = ",",
+      description = "unwatermarked answers of the teacher (JSONL pairs, as 'watermark reference' or harvest write; "
+          + "several files allowed), best many to the same probe prompts: each (context, set) pair is measured "
+          + "against the teacher's own choice there")
+  List<Path> reference;
+
+  @Option(names = "--save-texts", paramLabel = "FILE",
+      description = "also write the suspect's answers (prompt/response JSONL, in request order) so they can be "
+          + "scored again with --texts")
+  Path saveTexts;
   @Option(names = "--max", defaultValue = "1000", paramLabel = "N", description = "prompts sent at most") int max;
   @Option(names = "--max-tokens", defaultValue = "256") int maxTokens;
   @Option(names = "--samples", defaultValue = "1", paramLabel = "N",
@@ -132,6 +138,9 @@ public final class ProbeCommand implements Callable<Integer> {
       }
       ProbeTarget.Answers a = new ProbeTarget(target, model, apiKey, concurrency).ask(asked, maxTokens, seed);
       answers = a.texts();
+      if (saveTexts != null) {
+        ReferenceFiles.write(saveTexts, asked, answers);
+      }
       facts.put("target", target);
       facts.put("model", model);
       facts.put("prompts", ps.size());
@@ -142,11 +151,14 @@ public final class ProbeCommand implements Callable<Integer> {
     List<String> referenceTexts = null;
     if (reference != null) {
       referenceTexts = new ArrayList<>();
-      for (StudentModel.Pair p : StudentModel.readPairs(reference)) {
-        referenceTexts.add(p.answer());
-      }
-      if (referenceTexts.isEmpty()) {
-        throw new IllegalArgumentException("--reference " + reference + " holds no answers");
+      for (Path file : reference) {
+        int before = referenceTexts.size();
+        for (StudentModel.Pair p : StudentModel.readPairs(file)) {
+          referenceTexts.add(p.answer());
+        }
+        if (referenceTexts.size() == before) {
+          throw new IllegalArgumentException("--reference " + file + " holds no answers");
+        }
       }
       facts.put("reference answers", referenceTexts.size());
     }

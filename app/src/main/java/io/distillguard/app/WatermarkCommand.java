@@ -5,10 +5,12 @@ import io.distillguard.provenance.detect.KeyScore;
 import io.distillguard.provenance.detect.KeyedTest;
 import io.distillguard.provenance.detect.ScoredEvents;
 import io.distillguard.provenance.lexicon.Lexicon;
+import io.distillguard.provenance.probe.ProbeTarget;
 import io.distillguard.provenance.quality.QualityGuard;
 import io.distillguard.provenance.student.StudentModel;
 import io.distillguard.provenance.watermark.WatermarkKey;
 import io.distillguard.provenance.watermark.Watermarker;
+import io.distillguard.sim.harvest.PromptFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +21,10 @@ import picocli.CommandLine.Option;
 
 /** Measurements of the watermark itself: its cost to answers and the calibration of its test. */
 @Command(name = "watermark", mixinStandardHelpOptions = true,
-    description = "Measure the watermark: quality cost on answers, null calibration of the test.",
-    subcommands = {WatermarkCommand.Quality.class, WatermarkCommand.Calibrate.class})
+    description = "Measure the watermark: quality cost on answers, null calibration of the test; collect the "
+        + "teacher's own answers to the probe prompts as a reference for probe --reference.",
+    subcommands = {WatermarkCommand.Quality.class, WatermarkCommand.Calibrate.class,
+        WatermarkCommand.Reference.class})
 public final class WatermarkCommand implements Runnable {
   @Override
   public void run() {
@@ -36,6 +40,71 @@ public final class WatermarkCommand implements Runnable {
       out.add(p.answer());
     }
     return out;
+  }
+
+  @Command(name = "reference", mixinStandardHelpOptions = true,
+      description = "Ask the teacher (the upstream, or a gateway that does not watermark) for its answers to the "
+          + "probe prompts, several per prompt, and write them as a reference for probe --reference: the teacher's "
+          + "own word choices in the contexts the suspect's answers will have.")
+  static final class Reference implements Callable<Integer> {
+    @Option(names = "--target", required = true, paramLabel = "URL",
+        description = "the teacher's OpenAI-compatible base URL, without the watermark") String target;
+    @Option(names = "--model", required = true, paramLabel = "M") String model;
+    @Option(names = "--api-key", paramLabel = "K", description = "bearer key for the teacher endpoint") String apiKey;
+    @Option(names = "--prompts", required = true, paramLabel = "FILE",
+        description = "the probe prompts (JSONL or text, as for harvest)") Path prompts;
+    @Option(names = "--max", defaultValue = "1000", paramLabel = "N", description = "prompts at most") int max;
+    @Option(names = "--choices", defaultValue = "16", paramLabel = "N",
+        description = "answers per request (the chat API's n)") int choices;
+    @Option(names = "--samples", defaultValue = "1", paramLabel = "N",
+        description = "requests per prompt, with different seeds (for endpoints that return one choice)")
+    int samples;
+    @Option(names = "--max-tokens", defaultValue = "0", description = "max_tokens to ask for (0: the endpoint's)")
+    int maxTokens;
+    @Option(names = "--concurrency", defaultValue = "8") int concurrency;
+    @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--out", required = true, paramLabel = "FILE") Path out;
+
+    @Override
+    public Integer call() throws Exception {
+      if (samples < 1 || choices < 1) {
+        throw new IllegalArgumentException("--samples and --choices must be >= 1");
+      }
+      List<String> ps = PromptFiles.read(prompts);
+      if (ps.size() > max) {
+        ps = ps.subList(0, max);
+      }
+      List<String> asked = new ArrayList<>();
+      for (int i = 0; i < samples; i++) {
+        asked.addAll(ps);
+      }
+      long t0 = System.nanoTime();
+      List<List<String>> got = new ProbeTarget(target, model, apiKey, concurrency)
+          .askChoices(asked, maxTokens, seed, choices);
+      List<String> promptOut = new ArrayList<>();
+      List<String> answerOut = new ArrayList<>();
+      int failed = 0;
+      for (int i = 0; i < asked.size(); i++) {
+        if (got.get(i) == null) {
+          failed++;
+          continue;
+        }
+        for (String a : got.get(i)) {
+          if (!a.isBlank()) {
+            promptOut.add(asked.get(i));
+            answerOut.add(a);
+          }
+        }
+      }
+      ReferenceFiles.write(out, promptOut, answerOut);
+      System.out.printf(Locale.ROOT, "%d answers to %d prompts (%d requests, %d failed) in %.1f s -> %s%n",
+          answerOut.size(), ps.size(), asked.size(), failed, (System.nanoTime() - t0) / 1e9, out);
+      if (answerOut.isEmpty()) {
+        System.err.println("no answers: is " + target + " reachable and serving model " + model + "?");
+        return 1;
+      }
+      return failed > 0 ? 2 : 0;
+    }
   }
 
   @Command(name = "quality", mixinStandardHelpOptions = true,
@@ -79,9 +148,9 @@ public final class WatermarkCommand implements Runnable {
     @Option(names = "--keys", defaultValue = "1",
         description = "unused keys per group (long groups give few samples; each key is one more null sample)")
     int keys;
-    @Option(names = "--reference", paramLabel = "FILE",
+    @Option(names = "--reference", paramLabel = "FILE", split = ",",
         description = "measure each group against these unwatermarked answers, as probe --reference does")
-    Path reference;
+    List<Path> reference;
 
     @Override
     public Integer call() throws Exception {
@@ -91,7 +160,15 @@ public final class WatermarkCommand implements Runnable {
       }
       KeyedTest test = new KeyedTest(strength);
       Lexicon lex = Lexicon.standard();
-      ScoredEvents ref = reference == null ? null : ScoredEvents.of(lex, answers(reference, Integer.MAX_VALUE));
+      ScoredEvents ref = null;
+      if (reference != null) {
+        ref = new ScoredEvents(lex);
+        for (Path file : reference) {
+          for (String a : answers(file, Integer.MAX_VALUE)) {
+            ref.add(a);
+          }
+        }
+      }
       int n = 0;
       int below01 = 0;
       int below05 = 0;

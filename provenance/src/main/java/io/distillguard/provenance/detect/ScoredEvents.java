@@ -25,23 +25,32 @@ import java.util.Map;
  * data still says "purchase" mostly, but says it more where the key prefers it). Each pair's tilts are divided by
  * their spread over the set's variants, so every pair weighs the same; see {@link KeyedTest} for the test.
  *
- * <p>With a reference ({@link #against}): unwatermarked text of the same teacher, such as its own answers to other
- * prompts. A pair the reference has is measured against the reference's shares at the same (context, set) instead
- * (shrunk towards the set's share by {@value #REFERENCE_PRIOR} pseudo-occurrence), which cancels the teacher's
- * preference for one word in that context as well: a student that saw the watermark in a tenth of its data says
- * "doesn't" after "it" a little more often than the teacher does, even where both mostly say "does not". Such a
- * pair scores how many standard errors its share of each variant lies above the reference's (clipped at
- * {@value #REFERENCE_CLIP}), so that a pair the suspect used sixteen times weighs more than one it used once. Any
- * reference keeps the test exact, since the key's choices are independent of both texts; a reference that matches
- * the suspect's clean word choices makes it more powerful.
+ * <p>With a reference ({@link #against}): unwatermarked text of the same teacher, best its own answers to the same
+ * probe prompts, several per prompt. A pair is then measured against the reference's shares at the same (context,
+ * set) (shrunk towards the set's share by {@value #REFERENCE_PRIOR} pseudo-occurrence; a pair the reference lacks is
+ * measured against the set's share alone), which cancels the teacher's preference for one word in that context as
+ * well: a student that saw the watermark in a tenth of its data says "doesn't" after "it" a little more often than
+ * the teacher does, even where both mostly say "does not". Such a pair scores the difference of shares weighted as
+ * a likelihood ratio would weigh it, {@code d / (v + tau^2)}: {@code v = b(1 - b)(1/n + 1/(m + prior))} is the
+ * sampling variance of the difference (n occurrences in the suspect, m in the reference, b the reference's share)
+ * and {@code tau^2 =} {@value #DISCREPANCY} the share a student differs from its teacher by anyway (smoothing, other
+ * prompts). A pair measured precisely on both sides weighs more than one seen a few times, and a pair the reference
+ * hardly has weighs little; scores are in units of {@code tau} and clipped at {@value #REFERENCE_CLIP}, so that no
+ * one pair decides the test. Any reference keeps the test exact, since the key's choices are independent of both
+ * texts; a reference that matches the suspect's clean word choices makes it more powerful.
  */
 public final class ScoredEvents {
   /** Resolution of the standardized tilts: they are rounded to multiples of 1/{@value}. */
   static final int GRID = 8;
   /** Weight of the set's share when a pair is measured against a reference's shares. */
   static final double REFERENCE_PRIOR = 1.0;
-  /** Largest score of one pair measured against a reference, in standard errors. */
+  /** Largest score of one pair measured against a reference, in units of the discrepancy's spread. */
   static final double REFERENCE_CLIP = 3.0;
+  /**
+   * Variance of the difference between a student's and its teacher's share of a variant in one context that is not
+   * sampling noise (a spread of 0.1): it caps the weight of pairs measured very precisely.
+   */
+  static final double DISCREPANCY = 0.01;
 
   private final Lexicon lexicon;
   private final Map<PairKey, int[]> counts = new LinkedHashMap<>();
@@ -164,34 +173,31 @@ public final class ScoredEvents {
           refTotal += x;
         }
       }
+      double occurrences = 0;
+      for (int x : c) {
+        occurrences += x;
+      }
       double[] tilt = new double[k];
       double[] base = new double[k];
       double var = 0;
       for (int i = 0; i < k; i++) {
         double setShare = (sum[i] + 1.0 / k) / (n + 1);
-        base[i] = ref == null ? setShare : (ref[i] + REFERENCE_PRIOR * setShare) / (refTotal + REFERENCE_PRIOR);
+        base[i] = reference == null ? setShare
+            : ((ref == null ? 0 : ref[i]) + REFERENCE_PRIOR * setShare) / (refTotal + REFERENCE_PRIOR);
         tilt[i] = share[i] - base[i];
         var += tilt[i] * tilt[i] / k; // the tilts sum to zero over the variants, so this is their variance
       }
       if (var < 1e-12) {
         continue;
       }
-      double sd = Math.sqrt(var);
       int[] score = new int[k];
       boolean any = false;
-      double occurrences = 0;
-      for (int x : c) {
-        occurrences += x;
-      }
       for (int i = 0; i < k; i++) {
         double z;
-        if (ref != null) {
-          // against the teacher's share here: how many standard errors the suspect's share is above it, so that a
-          // pair seen often says more than a pair seen once (clipped: one pair never decides the test)
-          z = tilt[i] / Math.sqrt(base[i] * (1 - base[i]) / occurrences);
-          z = Math.max(-REFERENCE_CLIP, Math.min(REFERENCE_CLIP, z));
+        if (reference != null) {
+          z = referenceScore(tilt[i], base[i], occurrences, refTotal);
         } else {
-          z = tilt[i] / sd;
+          z = tilt[i] / Math.sqrt(var);
         }
         score[i] = (int) Math.round(z * GRID);
         any |= score[i] != score[0];
@@ -201,6 +207,22 @@ public final class ScoredEvents {
       }
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * A pair's score for one variant against the reference, in units of {@code sqrt(DISCREPANCY)}: the difference of
+   * shares {@code d} over its variance (sampling on both sides plus the student-teacher discrepancy), as a
+   * likelihood ratio for a small shift weighs it, clipped at {@link #REFERENCE_CLIP}.
+   *
+   * @param d         the suspect's share of the variant here minus the reference's (shrunk) share
+   * @param base      the reference's (shrunk) share
+   * @param n         the suspect's occurrences of the pair
+   * @param reference the reference's occurrences of the pair (0 when it lacks it)
+   */
+  static double referenceScore(double d, double base, double n, double reference) {
+    double sampling = base * (1 - base) * (1 / n + 1 / (reference + REFERENCE_PRIOR));
+    double z = Math.sqrt(DISCREPANCY) * d / (sampling + DISCREPANCY);
+    return Math.max(-REFERENCE_CLIP, Math.min(REFERENCE_CLIP, z));
   }
 
   private static double[] shares(int[] c) {

@@ -134,10 +134,12 @@ public final class Evidence {
     method.put("lexicon", events.lexicon().version());
     method.put("lexicon_sets", events.lexicon().sets().size());
     method.put("strength_assumed", strength);
-    method.put("test", "sum over distinct (context, set) pairs of the standardized tilt towards the key's variant "
+    method.put("test", "sum over distinct (context, set) pairs of a score of the key's variant "
         + (events.hasReference() ? "(its share at the pair minus its share at the same pair in unwatermarked "
-        + "reference text of the teacher, or over the set's pairs where the reference lacks it)"
-        : "(its share at the pair minus its share over the set's pairs)") + "; one-sided tail of its exact null "
+        + "reference text of the teacher, or over the set's pairs where the reference lacks it, weighted by the "
+        + "inverse of that difference's variance: sampling on both sides plus a student-teacher discrepancy)"
+        : "(its share at the pair minus its share over the set's pairs, standardized)")
+        + "; one-sided tail of its exact null "
         + "distribution given the text (Lugannani-Rice saddlepoint with lattice correction for large texts); "
         + "Holm correction over all keys tested");
     ObjectNode f = root.putObject("facts");

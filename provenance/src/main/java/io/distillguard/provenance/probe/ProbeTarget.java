@@ -22,7 +22,8 @@ public final class ProbeTarget {
   private final String model;
   private final String apiKey;
   private final int concurrency;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10)).build(); // no h2c upgrade: not every endpoint answers one
 
   /**
    * @param base   the endpoint's base URL ({@code /v1} is added when missing)
@@ -41,12 +42,42 @@ public final class ProbeTarget {
 
   /** One answer per prompt, in prompt order; a failed request gives an empty answer and is counted. */
   public Answers ask(List<String> prompts, int maxTokens, long seed) throws InterruptedException {
+    List<List<String>> all = askChoices(prompts, maxTokens, seed, 1);
+    List<String> texts = new ArrayList<>();
+    int failed = 0;
+    for (List<String> c : all) {
+      if (c == null) {
+        failed++;
+        texts.add("");
+      } else {
+        texts.add(c.isEmpty() ? "" : c.get(0));
+      }
+    }
+    return new Answers(texts, failed);
+  }
+
+  /**
+   * Every choice the endpoint returns for each prompt, asking for {@code choices} of them (the {@code n} of the
+   * chat API), in prompt order; null for a failed request. Request {@code i} carries seed {@code seed + i}.
+   *
+   * @param maxTokens {@code max_tokens} to ask for, or 0 to leave it to the endpoint
+   */
+  public List<List<String>> askChoices(List<String> prompts, int maxTokens, long seed, int choices)
+      throws InterruptedException {
+    if (choices < 1) {
+      throw new IllegalArgumentException("choices must be >= 1: " + choices);
+    }
     Semaphore window = new Semaphore(concurrency);
-    List<CompletableFuture<String>> futures = new ArrayList<>();
+    List<CompletableFuture<List<String>>> futures = new ArrayList<>();
     for (int i = 0; i < prompts.size(); i++) {
       window.acquire();
-      ObjectNode body = JSON.createObjectNode().put("model", model).put("max_tokens", maxTokens)
-          .put("seed", seed + i);
+      ObjectNode body = JSON.createObjectNode().put("model", model).put("seed", seed + i);
+      if (maxTokens > 0) {
+        body.put("max_tokens", maxTokens);
+      }
+      if (choices > 1) {
+        body.put("n", choices);
+      }
       body.putArray("messages").addObject().put("role", "user").put("content", prompts.get(i));
       HttpRequest.Builder rb = HttpRequest.newBuilder(chat).timeout(Duration.ofSeconds(120))
           .header("content-type", "application/json")
@@ -55,30 +86,29 @@ public final class ProbeTarget {
         rb.header("authorization", "Bearer " + apiKey);
       }
       futures.add(http.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofString())
-          .thenApply(r -> r.statusCode() == 200 ? content(r.body()) : null)
+          .thenApply(r -> r.statusCode() == 200 ? contents(r.body()) : null)
           .exceptionally(e -> null)
           .whenComplete((r, e) -> window.release()));
     }
-    List<String> texts = new ArrayList<>();
-    int failed = 0;
-    for (CompletableFuture<String> f : futures) {
-      String t = f.join();
-      if (t == null) {
-        failed++;
-        t = "";
-      }
-      texts.add(t);
+    List<List<String>> out = new ArrayList<>();
+    for (CompletableFuture<List<String>> f : futures) {
+      out.add(f.join());
     }
-    return new Answers(texts, failed);
+    return out;
   }
 
   /** Answers and how many requests failed. */
   public record Answers(List<String> texts, int failed) {}
 
-  private static String content(String body) {
+  /** The message content of every choice, in order; null when the body is not JSON. */
+  private static List<String> contents(String body) {
     try {
       JsonNode n = JSON.readTree(body);
-      return n.at("/choices/0/message/content").asText("");
+      List<String> out = new ArrayList<>();
+      for (JsonNode c : n.path("choices")) {
+        out.add(c.at("/message/content").asText(""));
+      }
+      return out;
     } catch (IOException e) {
       return null;
     }
