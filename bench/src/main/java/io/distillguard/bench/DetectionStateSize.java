@@ -1,5 +1,7 @@
 package io.distillguard.bench;
 
+import io.distillguard.core.detect.AccountState;
+
 import io.distillguard.core.detect.DetectionEngine;
 import io.distillguard.core.detect.DetectionModel;
 import io.distillguard.core.detect.DetectorSet;
@@ -56,7 +58,7 @@ public final class DetectionStateSize {
       // The engine's bookkeeping per account besides the detector states: its map entry (a HashMap node and about
       // two table slots at HashMap's load factor), its key (the account id) and the account record (the states
       // array is counted with the states; the tier's levels are shared).
-      long record = ClassLayout.parseClass(accountState()).instanceSize();
+      long record = ClassLayout.parseClass(AccountState.class).instanceSize();
       long node = 32;
       long slots = 8;
       long keys = 0;
@@ -75,14 +77,6 @@ public final class DetectionStateSize {
       row("per account", withOverhead);
       System.out.printf(Locale.ROOT, "  engine bookkeeping per account (map entry %d, key %.0f on average, account "
           + "record %d): %.0f bytes%n", node + slots, keys / (double) n, record, overhead);
-    }
-  }
-
-  private static Class<?> accountState() {
-    try {
-      return Class.forName("io.distillguard.core.detect.DetectionEngine$AccountState");
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException(e);
     }
   }
 
