@@ -364,7 +364,7 @@ public final class Gateway implements AutoCloseable {
       LinkageService linkage = null;
       if (config.linkage.enabled && localDetection) {
         // The union of a cluster's traffic is scored by the same model as an account's, in its own engine.
-        linkage = new LinkageService(new LinkageEngine(LinkageConfig.defaults(),
+        linkage = new LinkageService(new LinkageEngine(LinkageConfig.defaults().withThreads(config.linkage.threads),
             DetectionFactory.engine(config.detection)), enforcement, store, directory, clock,
             config.linkage.interval, config.linkage.queueCapacity);
         linkage.detection(detection);

@@ -71,6 +71,7 @@ public final class ConfigValidator {
     require(c.linkage.interval != null && !c.linkage.interval.isNegative() && !c.linkage.interval.isZero(),
         "linkage.interval", "must be a positive duration");
     require(c.linkage.queueCapacity > 0, "linkage.queue-capacity", "must be positive");
+    require(c.linkage.threads >= 1 && c.linkage.threads <= 64, "linkage.threads", "must be 1 to 64");
     GatewayConfig.Detection d = c.detection;
     require(d != null, "detection", "is missing");
     fraction("detection.watch", d.watch);

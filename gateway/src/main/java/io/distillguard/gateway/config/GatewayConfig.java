@@ -219,6 +219,11 @@ public final class GatewayConfig {
     public Duration interval = Duration.ofSeconds(60);
     /** Exchanges waiting for the linkage thread; beyond this they are skipped for linkage (still logged). */
     public int queueCapacity = 50_000;
+    /**
+     * Threads scoring candidate pairs during a recomputation (the linkage thread and helpers). One leaves the other
+     * cores to the data plane; a deployment of a million accounts gives linkage two (docs/linkage.md).
+     */
+    public int threads = 1;
   }
 
   /**

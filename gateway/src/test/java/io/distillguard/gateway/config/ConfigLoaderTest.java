@@ -85,6 +85,13 @@ class ConfigLoaderTest {
     fails("{'trusted-proxies':'10.0.0.0/8'}", "trusted-proxies");
     fails("{'limits':{'tiers':[]}}", "limits.tiers");
     fails("{'exchange-log':{'queue-capacity':1.5e99}}", "exchange-log.queue-capacity");
+    fails("{'linkage':{'threads':'two'}}", "linkage.threads");
+  }
+
+  @Test
+  void linkageThreadsAreRead() throws IOException {
+    assertThat(load("{'linkage':{'threads':2}}").linkage.threads).isEqualTo(2);
+    assertThat(load("{}").linkage.threads).isEqualTo(1);
   }
 
   @Test

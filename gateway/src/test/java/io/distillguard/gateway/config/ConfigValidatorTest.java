@@ -54,6 +54,9 @@ class ConfigValidatorTest {
     invalid(c -> c.exchangeLog.flushInterval = Duration.ZERO, "exchange-log.flush-interval");
     invalid(c -> c.exchangeLog.retentionDays = -1, "exchange-log.retention-days");
     invalid(c -> c.exchangeLog.segmentBytes = 1000, "exchange-log.segment-bytes");
+    invalid(c -> c.linkage.threads = 0, "linkage.threads");
+    invalid(c -> c.linkage.threads = 65, "linkage.threads");
+    invalid(c -> c.linkage.queueCapacity = 0, "linkage.queue-capacity");
   }
 
   @Test
