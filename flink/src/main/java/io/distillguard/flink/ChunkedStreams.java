@@ -1,5 +1,6 @@
 package io.distillguard.flink;
 
+import io.distillguard.core.detect.StateIo;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -104,27 +105,12 @@ final class ChunkedStreams {
     return new DataInputStream(new SequenceInputStream(Collections.enumeration(parts)));
   }
 
-  /** A string of any length (writeUTF stops at 64 KB): length, then UTF-8 bytes; null as -1. */
+  /** A string of any length (writeUTF stops at 64 KB), in {@link StateIo}'s form: length, then UTF-8; null as -1. */
   static void writeString(java.io.DataOutput out, String s) throws IOException {
-    if (s == null) {
-      out.writeInt(-1);
-      return;
-    }
-    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
+    StateIo.writeString(out, s);
   }
 
   static String readString(java.io.DataInput in) throws IOException {
-    int n = in.readInt();
-    if (n < 0) {
-      return null;
-    }
-    if (n > 16 << 20) {
-      throw new IOException("corrupt state: a string of " + n + " bytes");
-    }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    return StateIo.readString(in, 16 << 20, "corrupt state: string length");
   }
 }

@@ -4,6 +4,7 @@ import io.distillguard.core.ChatMessage;
 import io.distillguard.core.Exchange;
 import io.distillguard.core.Outcome;
 import io.distillguard.core.SamplingParams;
+import io.distillguard.core.detect.StateIo;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -173,28 +174,13 @@ public final class ExchangeSerializer extends TypeSerializerSingleton<Exchange> 
     return new Snapshot();
   }
 
-  /** Strings may exceed writeUTF's 64 KB (prompts do), so: presence flag, length, UTF-8 bytes. */
+  /** Strings may exceed writeUTF's 64 KB (prompts do), so {@link StateIo}'s form: length, UTF-8 bytes; null as -1. */
   static void string(DataOutputView out, String s) throws IOException {
-    if (s == null) {
-      out.writeInt(-1);
-      return;
-    }
-    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
+    StateIo.writeString(out, s);
   }
 
   static String string(DataInputView in) throws IOException {
-    int n = in.readInt();
-    if (n < 0) {
-      return null;
-    }
-    if (n > 256 << 20) {
-      throw new IOException("corrupt record: string of " + n + " bytes");
-    }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    return StateIo.readString(in, 256 << 20, "corrupt record: string length");
   }
 
   /** The format has one version so far; a later one would read this one and say so here. */
