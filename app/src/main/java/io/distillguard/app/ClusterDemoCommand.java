@@ -3,6 +3,7 @@ package io.distillguard.app;
 import io.distillguard.core.wire.ExchangeCodec;
 import io.distillguard.core.wire.VerdictCodec;
 import io.distillguard.core.wire.VerdictEvent;
+import io.distillguard.gateway.kafka.ConsumerThreads;
 import io.distillguard.sim.Label;
 import io.distillguard.sim.SimAccount;
 import io.distillguard.sim.Simulation;
@@ -309,12 +310,7 @@ final class ClusterDemoCommand implements Callable<Integer> {
     @Override
     public void close() {
       running = false;
-      consumer.wakeup();
-      try {
-        thread.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ConsumerThreads.stop(consumer, thread);
     }
   }
 

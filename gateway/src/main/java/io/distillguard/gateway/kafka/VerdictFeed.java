@@ -287,12 +287,7 @@ public final class VerdictFeed implements AutoCloseable {
       consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
       return;
     }
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    ConsumerThreads.stop(consumer, thread);
   }
 
   private static void sleep(long ms) {
