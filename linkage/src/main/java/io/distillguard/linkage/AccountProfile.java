@@ -103,7 +103,7 @@ public final class AccountProfile {
         fresh.add(Keys.of(Keys.CLIENT, client));
       }
     }
-    long window = Math.floorMod(e.eventTime().getEpochSecond(), LATTICE_SECONDS) / WINDOW_SECONDS + 1;
+    long window = window(t);
     long before = lattice();
     timing.add(window);
     long after = lattice();
@@ -168,6 +168,11 @@ public final class AccountProfile {
     }
     long top = timing.top();
     return timing.share(top) >= 0.7 ? top : 0;
+  }
+
+  /** The timing window (1..90) an instant in epoch millis falls in. */
+  static long window(long epochMillis) {
+    return Math.floorMod(Math.floorDiv(epochMillis, 1000), LATTICE_SECONDS) / WINDOW_SECONDS + 1;
   }
 
   /** Share of the account's prompts that repeat an earlier prompt (exact while it has asked 32 distinct or fewer). */

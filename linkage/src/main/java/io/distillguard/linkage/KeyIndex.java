@@ -75,6 +75,29 @@ final class KeyIndex {
     return n;
   }
 
+  /**
+   * Writes the key's recent and sampled members (each once) into {@code out}, which must hold recent + sampled.
+   * Reads only: the sampling generator is not drawn from.
+   *
+   * @return how many were written
+   */
+  int members(long key, int[] out) {
+    Bucket b = buckets.get(key);
+    if (b == null) {
+      return 0;
+    }
+    int n = 0;
+    for (int i = 0, r = Math.min(b.accounts, b.recent.length); i < r; i++) {
+      out[n++] = b.recent[i];
+    }
+    for (int i = 0, s = Math.min(b.accounts, b.sample.length); i < s; i++) {
+      if (!contains(out, n, b.sample[i])) {
+        out[n++] = b.sample[i];
+      }
+    }
+    return n;
+  }
+
   /** The sampling generator's state, for a checkpoint of the index. */
   long randomState() {
     return random.state();

@@ -34,6 +34,12 @@ import java.util.Objects;
  * (bounded per account) and keys (bounded per key), never with exchanges.
  */
 public final class LinkageEngine {
+  /**
+   * An account in no cluster is tried against the clusters on each of its first this many exchanges (and on any
+   * later one that files a new key).
+   */
+  public static final int JOIN_WINDOW = 16;
+
   private final LinkageConfig config;
   private final DetectionEngine traffic;
   private final ClusterScorer clusterScorer = new ClusterScorer();
@@ -48,8 +54,23 @@ public final class LinkageEngine {
   private final java.util.Set<String> held = new java.util.LinkedHashSet<>();
   private final Indicators indicators = new Indicators();
   private final LongBuffer fresh = new LongBuffer();
+  /**
+   * Members of clusters acted on (throttle or above), with that cluster: accounts that joined one, and every member
+   * of one as of the last recomputation. They stay its members across recomputations unless one puts them in another
+   * acted-on cluster, or the cluster dissolves or is no longer acted on (an analyst cleared it). Refused from their
+   * first requests, or from the block on, they no longer send the traffic that would keep the edges a recomputation
+   * clusters by; the finding stays.
+   */
+  private final Map<Integer, String> pinned = new HashMap<>();
   private final int[] candidates;
+  private ClusterTies ties = ClusterTies.EMPTY;
+  private boolean tiesStale;
+  private long tiesAt;
   private long exchanges;
+
+  /** A group with this many members pinned to one acted-on cluster, and this share of it, is folded into it. */
+  static final int FOLD_MIN_PINNED = 2;
+  static final double FOLD_SHARE = 0.25;
 
   private static final class ClusterState {
     final String id;
@@ -136,7 +157,7 @@ public final class LinkageEngine {
     if (p.cluster != null && traffic != null) {
       traffic.accept(asCluster(e, p.cluster));
     }
-    if (p.cluster == null && (fresh.size > 0 || p.exchanges <= 16)) {
+    if (p.cluster == null && (fresh.size > 0 || p.exchanges <= JOIN_WINDOW)) {
       return attach(p, e.eventTime());
     }
     return List.of();
@@ -156,12 +177,22 @@ public final class LinkageEngine {
     }
   }
 
-  /** Joins an unclustered account to the cluster most of its confident edges lead into. */
+  /**
+   * Joins an unclustered account to a cluster: to an acted-on cluster its sign-up and first requests tie it to
+   * ({@link ClusterTies}), else to the cluster most of its confident edges lead into. Joined to a cluster already
+   * acted on, it is pinned there ({@link #pinned}).
+   */
   private List<LinkageAction> attach(AccountProfile p, Instant at) {
     List<LinkageAction> out = List.of();
-    if (p.cluster == null && p.neighborCount > 0 && !clusters.isEmpty()) {
+    if (p.cluster == null && !clusters.isEmpty()) {
       Map<String, Integer> votes = new HashMap<>();
-      for (int k = 0; k < p.neighborCount; k++) {
+      ClusterTies.Tie tie = ClusterTies.young(p.createdAt != Long.MIN_VALUE ? p.createdAt : p.firstSeen,
+          at.toEpochMilli()) ? ties().match(p) : null;
+      String tied = tie == null ? null : tie.clusterId();
+      if (tied != null) {
+        votes.put(tied, 1);
+      }
+      for (int k = 0; k < p.neighborCount && tied == null; k++) {
         AccountProfile q = profiles.get(p.neighbors[k]);
         if (q.cluster != null && scorer.confident(p, q)) {
           votes.merge(q.cluster, 1, Integer::sum);
@@ -181,6 +212,9 @@ public final class LinkageEngine {
         m[m.length - 1] = p.index;
         c.members = m;
         c.view = null;
+        if (c.level.compareTo(RiskLevel.THROTTLE) >= 0) {
+          pinned.put(p.index, c.id);
+        }
         if (c.level != RiskLevel.NONE) {
           out = List.of(new LinkageAction(p.id, c.id, c.level, c.risk, true, at));
         }
@@ -195,6 +229,47 @@ public final class LinkageEngine {
       }
     }
     return out;
+  }
+
+  /**
+   * The snapshot of keys that tie a new account to an acted-on cluster ({@link ClusterTies}), rebuilt after each
+   * recomputation, ruling and restore. Immutable: a gateway publishes it to its request path.
+   */
+  public ClusterTies ties() {
+    if (tiesStale) {
+      Map<String, int[]> acted = new LinkedHashMap<>();
+      Map<String, RiskLevel> levels = new HashMap<>();
+      for (ClusterState c : clusters.values()) {
+        if (c.level.compareTo(RiskLevel.THROTTLE) >= 0) {
+          acted.put(c.id, c.members);
+          levels.put(c.id, c.level);
+        }
+      }
+      ties = ClusterTies.build(acted, levels, index, profiles::get, tiesAt, config.recent() + config.sampled());
+      tiesStale = false;
+    }
+    return ties;
+  }
+
+  /**
+   * Pins the members of an acted-on cluster that {@link ClusterTies#sameOperator} finds to be one operator's with a
+   * bigger one to that one, so the next recomputation folds it in ({@link #foldPinnedGroups}).
+   */
+  private void pinSameOperator() {
+    for (String[] pair : ties().sameOperator(id -> clusters.get(id).members.length)) {
+      ClusterState small = clusters.get(pair[0]);
+      for (int m : small.members) {
+        String at = pinned.get(m);
+        if (at == null || at.equals(pair[0])) {
+          pinned.put(m, pair[1]);
+        }
+      }
+    }
+  }
+
+  private void tiesChanged(long atMillis) {
+    tiesStale = true;
+    tiesAt = atMillis;
   }
 
   private static Exchange asCluster(Exchange e, String clusterId) {
@@ -236,6 +311,7 @@ public final class LinkageEngine {
     } else {
       groups = clusterer.cluster(profiles, () -> scorer);
     }
+    groups = foldPinnedGroups(groups);
     Map<String, ClusterState> next = new LinkedHashMap<>();
     List<LinkageAction> actions = new ArrayList<>();
     boolean[] clustered = new boolean[profiles.size()];
@@ -277,6 +353,7 @@ public final class LinkageEngine {
       }
       next.put(s.id, s);
     }
+    keepPinned(next, clustered);
     keepHeld(next, clustered);
     for (int i = 0; i < clustered.length; i++) {
       if (!clustered[i]) {
@@ -285,7 +362,106 @@ public final class LinkageEngine {
     }
     clusters.clear();
     clusters.putAll(next);
+    for (ClusterState c : clusters.values()) {
+      if (c.level.compareTo(RiskLevel.THROTTLE) >= 0) {
+        for (int m : c.members) {
+          pinned.put(m, c.id);
+        }
+      }
+    }
+    tiesChanged(now.toEpochMilli());
+    pinSameOperator();
     return actions;
+  }
+
+  /**
+   * A group with a good share of its members pinned to one acted-on cluster (at least {@value #FOLD_MIN_PINNED} and
+   * {@link #FOLD_SHARE} of it) is part of that cluster, not a new one: a batch of new accounts refused as its members
+   * and linked among themselves by their sign-up burst, or the cluster's early members, whom community detection
+   * separates from the many newcomers pinned to it once these outnumber them.
+   */
+  private List<Clusterer.Group> foldPinnedGroups(List<Clusterer.Group> groups) {
+    if (pinned.isEmpty()) {
+      return groups;
+    }
+    Map<String, int[]> merged = new LinkedHashMap<>();
+    for (Clusterer.Group g : groups) {
+      Map<String, Integer> votes = new HashMap<>();
+      for (int m : g.members()) {
+        String x = pinned.get(m);
+        if (x != null) {
+          votes.merge(x, 1, Integer::sum);
+        }
+      }
+      String into = g.id();
+      int most = 0;
+      for (Map.Entry<String, Integer> v : votes.entrySet()) {
+        if (v.getValue() >= Math.max(FOLD_MIN_PINNED, g.members().length * FOLD_SHARE) && (v.getValue() > most
+            || (v.getValue() == most && v.getKey().compareTo(into) < 0))) {
+          into = v.getKey();
+          most = v.getValue();
+        }
+      }
+      int[] members = g.members();
+      if (into.equals(g.id()) && !acted(g.id())) {
+        // A group not acted on keeps no account pinned to an acted-on cluster: the tie, or the membership the
+        // account was refused for, outweighs the few edges a refused account's traffic gives it (to fellow
+        // newcomers of its sign-up batch, say); keepPinned puts it back.
+        members = java.util.Arrays.stream(members).filter(m -> !acted(pinned.get(m))).toArray();
+        if (members.length < 2) {
+          continue;
+        }
+      }
+      int[] have = merged.get(into);
+      if (have == null) {
+        merged.put(into, members);
+      } else {
+        int[] both = java.util.Arrays.copyOf(have, have.length + members.length);
+        System.arraycopy(members, 0, both, have.length, members.length);
+        merged.put(into, both);
+      }
+    }
+    List<Clusterer.Group> out = new ArrayList<>(merged.size());
+    for (Map.Entry<String, int[]> e : merged.entrySet()) {
+      out.add(new Clusterer.Group(e.getKey(), e.getValue()));
+    }
+    return out;
+  }
+
+  /** Whether the cluster with this id (null for none) is at throttle or above as of the last recomputation. */
+  private boolean acted(String id) {
+    ClusterState c = id == null ? null : clusters.get(id);
+    return c != null && c.level.compareTo(RiskLevel.THROTTLE) >= 0;
+  }
+
+  /** Puts pinned accounts no group claimed back into their cluster, when it formed again. */
+  private void keepPinned(Map<String, ClusterState> next, boolean[] clustered) {
+    Map<String, List<Integer>> back = new HashMap<>();
+    for (java.util.Iterator<Map.Entry<Integer, String>> it = pinned.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Integer, String> e = it.next();
+      ClusterState s = next.get(e.getValue());
+      if (s == null || s.level.compareTo(RiskLevel.THROTTLE) < 0
+          || (clustered[e.getKey()] && !s.id.equals(profiles.get(e.getKey()).cluster))) {
+        it.remove(); // its cluster is gone or no longer acted on, or its edges put it in another acted-on cluster
+        continue;
+      }
+      if (clustered[e.getKey()]) {
+        continue;
+      }
+      back.computeIfAbsent(s.id, x -> new ArrayList<>()).add(e.getKey());
+    }
+    for (Map.Entry<String, List<Integer>> e : back.entrySet()) {
+      ClusterState s = next.get(e.getKey());
+      int[] m = java.util.Arrays.copyOf(s.members, s.members.length + e.getValue().size());
+      int i = s.members.length;
+      for (int a : e.getValue()) {
+        m[i++] = a;
+        clustered[a] = true;
+        profiles.get(a).cluster = s.id;
+      }
+      s.members = m;
+      s.view = null;
+    }
   }
 
   /**
@@ -425,6 +601,7 @@ public final class LinkageEngine {
     s.level = level;
     s.risk = new RiskScore(s.risk.score(), level, s.risk.evidence(), s.risk.reasons());
     s.view = null;
+    tiesChanged(at.toEpochMilli());
     List<LinkageAction> out = new ArrayList<>(s.members.length);
     for (int m : s.members) {
       out.add(new LinkageAction(profiles.get(m).id, s.id, level, s.risk, false, at));
@@ -442,6 +619,7 @@ public final class LinkageEngine {
     if (s != null) {
       s.level = level;
       s.view = null;
+      tiesChanged(tiesAt);
     }
   }
 
@@ -484,12 +662,13 @@ public final class LinkageEngine {
     s.risk = new RiskScore(score, s.level, s.features.exchanges(), List.of());
     clusters.put(clusterId, s);
     held.add(clusterId);
+    tiesChanged(tiesAt);
   }
 
   // ------------------------------------------------------------------------------------------ checkpoints
 
   /** Version of the format {@link #writeState} writes. */
-  private static final int STATE_FORMAT = 1;
+  private static final int STATE_FORMAT = 2;
 
   /**
    * Writes everything the engine knows (profiles, key index with its sampling generator, clusters, rulings, held
@@ -542,6 +721,16 @@ public final class LinkageEngine {
     out.writeInt(held.size());
     for (String id : held) {
       LinkageCodec.writeString(out, id);
+    }
+    out.writeInt(pinned.size());
+    for (Map.Entry<Integer, String> p : new java.util.TreeMap<>(pinned).entrySet()) {
+      out.writeInt(p.getKey());
+      LinkageCodec.writeString(out, p.getValue());
+    }
+    out.writeBoolean(tiesStale);
+    out.writeLong(tiesAt);
+    if (!tiesStale) {
+      ties.write(out);
     }
     List<IndicatorBundle> bundles = indicators.bundles();
     out.writeInt(bundles.size());
@@ -615,6 +804,15 @@ public final class LinkageEngine {
     int heldCount = LinkageCodec.count(in, clusterCount, "held clusters");
     for (int i = 0; i < heldCount; i++) {
       e.held.add(LinkageCodec.readString(in));
+    }
+    int pinnedCount = LinkageCodec.count(in, accounts, "pinned accounts");
+    for (int i = 0; i < pinnedCount; i++) {
+      e.pinned.put(LinkageCodec.index(in, accounts), LinkageCodec.readString(in));
+    }
+    e.tiesStale = in.readBoolean();
+    e.tiesAt = in.readLong();
+    if (!e.tiesStale) {
+      e.ties = ClusterTies.read(in, accounts);
     }
     int bundles = LinkageCodec.count(in, 1 << 16, "indicator bundles");
     for (int i = 0; i < bundles; i++) {
