@@ -9,6 +9,7 @@ import io.distillguard.core.detect.DetectionEngine;
 import io.distillguard.core.detect.DetectorSet;
 import io.distillguard.core.detect.Verdict;
 import io.distillguard.detection.ExpensiveTier;
+import io.distillguard.linkage.ClusterTies;
 import io.distillguard.linkage.LinkageAction;
 import io.distillguard.linkage.LinkageEngine;
 import io.distillguard.sim.Label;
@@ -282,12 +283,29 @@ public final class InProcessRunner {
         }
       }
 
+      // An account linkage has not placed is checked before it is answered against the keys of acted-on clusters,
+      // as the gateway's ClusterTieStage does: a tie gives this request the cluster's level (linkage, folding the
+      // exchange in, joins the account and raises its status for the requests after it).
+      AccountStatus status = ar.status;
+      if (links != null && status != AccountStatus.BLOCKED && links.clusterOf(account.id()) == null
+          && ClusterTies.young(account.createdAt() == null ? Long.MIN_VALUE : account.createdAt().toEpochMilli(),
+          r.time().toEpochMilli())) {
+        ClusterTies ties = links.ties();
+        if (ties.size() > 0) {
+          ClusterTies.Tie tie = ties.match(account.attributes(), account.createdAt(),
+              exchange(r, ar, Disposition.SERVED, events, fingerprints, digests));
+          if (tie != null && tie.level().status().compareTo(status) > 0) {
+            status = tie.level().status();
+          }
+        }
+      }
+
       Disposition d;
       long retryAfter = 0;
-      if (ar.status == AccountStatus.BLOCKED) {
+      if (status == AccountStatus.BLOCKED) {
         d = Disposition.BLOCKED;
       } else {
-        SimLimits.Limit limit = ar.status == AccountStatus.THROTTLED ? options.limits().throttled() : ar.tierLimit;
+        SimLimits.Limit limit = status == AccountStatus.THROTTLED ? options.limits().throttled() : ar.tierLimit;
         if (ar.buckets == null || ar.buckets.limit != limit) {
           // First request, or the enforcement status changed the limits: start over, as the gateway does.
           ar.buckets = new LimitBuckets(limit, now);
@@ -296,7 +314,7 @@ public final class InProcessRunner {
         if (wait == 0) {
           d = Disposition.SERVED;
         } else {
-          d = ar.status == AccountStatus.THROTTLED ? Disposition.THROTTLED : Disposition.RATE_LIMITED;
+          d = status == AccountStatus.THROTTLED ? Disposition.THROTTLED : Disposition.RATE_LIMITED;
           retryAfter = LimitBuckets.retryAfterSeconds(wait);
         }
       }
