@@ -29,6 +29,7 @@ import io.distillguard.gateway.provenance.WatermarkStages;
 import io.distillguard.gateway.pipeline.StageChain;
 import io.distillguard.gateway.stages.AdmissionStage;
 import io.distillguard.gateway.stages.AuthenticateStage;
+import io.distillguard.gateway.stages.ClusterTieStage;
 import io.distillguard.gateway.stages.DegradeStage;
 import io.distillguard.gateway.stages.EnforcementStage;
 import io.distillguard.gateway.stages.ForwardStage;
@@ -63,8 +64,8 @@ import org.slf4j.LoggerFactory;
  * A running gateway node: the data plane on one port (one server per event loop, sharing the port), the admin API
  * on another, the exchange log writing behind them.
  *
- * <p>The stage chain is: metrics → record → admission → authenticate → parse → enforcement → limits → degrade →
- * forward.
+ * <p>The stage chain is: metrics → record → admission → authenticate → parse → enforcement → cluster ties (with
+ * linkage) → limits → degrade → forward.
  * Later capabilities (detection, watermarking, degrading) add stages; {@link Builder#extraStages} puts them between
  * limits and forward.
  */
@@ -368,6 +369,7 @@ public final class Gateway implements AutoCloseable {
             DetectionFactory.engine(config.detection)), enforcement, store, directory, clock,
             config.linkage.interval, config.linkage.queueCapacity);
         linkage.detection(detection);
+        metrics.bindLinkage(linkage);
         for (Account a : store.accounts().all()) {
           linkage.account(a);
         }
@@ -395,8 +397,9 @@ public final class Gateway implements AutoCloseable {
       try {
         int[] actualPort = {config.server.port};
         // One server per event loop; Vert.x shares the port among them (an ephemeral port too).
+        LinkageService links = linkage;
         deployment = vx.deployVerticle(() -> new DataPlaneVerticle(this, metrics, log, sink, directory, enforcement, limiter,
-            upstream, proxies, actualPort), new DeploymentOptions().setInstances(loops))
+            links, upstream, proxies, actualPort), new DeploymentOptions().setInstances(loops))
             .await(30, TimeUnit.SECONDS);
         AdminApi admin = new AdminApi(vx, store, directory, enforcement, metrics, config.limits.tiers.keySet(),
             adminToken, config.admin.metricsRequireToken, clock, detection).linkage(linkage).kafka(kafka);
@@ -458,7 +461,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     StageChain chain(GatewayMetrics metrics, ExchangeSink sink, AccountDirectory directory,
-        EnforcementCache enforcement, Limiter limiter, HttpClient client, UpstreamSettings upstream) {
+        EnforcementCache enforcement, Limiter limiter, LinkageService linkage, HttpClient client,
+        UpstreamSettings upstream) {
       List<Stage> stages = new ArrayList<>();
       stages.add(new MetricsStage(metrics));
       stages.add(new RecordStage(sink));
@@ -466,6 +470,9 @@ public final class Gateway implements AutoCloseable {
       stages.add(new AuthenticateStage(directory, sharedDirectory));
       stages.add(new ParseStage());
       stages.add(new EnforcementStage(enforcement));
+      if (linkage != null) {
+        stages.add(new ClusterTieStage(linkage));
+      }
       stages.add(new LimitStage(limiter));
       stages.add(new DegradeStage());
       if (config.provenance.enabled) {
@@ -485,19 +492,21 @@ public final class Gateway implements AutoCloseable {
     private final AccountDirectory directory;
     private final EnforcementCache enforcement;
     private final Limiter limiter;
+    private final LinkageService linkage;
     private final UpstreamSettings upstream;
     private final TrustedProxies proxies;
     private final int[] port;
 
     DataPlaneVerticle(Builder b, GatewayMetrics metrics, ExchangeLog log, ExchangeSink sink,
-        AccountDirectory directory, EnforcementCache enforcement, Limiter limiter, UpstreamSettings upstream,
-        TrustedProxies proxies, int[] port) {
+        AccountDirectory directory, EnforcementCache enforcement, Limiter limiter, LinkageService linkage,
+        UpstreamSettings upstream, TrustedProxies proxies, int[] port) {
       this.b = b;
       this.metrics = metrics;
       this.sink = sink;
       this.directory = directory;
       this.enforcement = enforcement;
       this.limiter = limiter;
+      this.linkage = linkage;
       this.upstream = upstream;
       this.proxies = proxies;
       this.port = port;
@@ -512,7 +521,7 @@ public final class Gateway implements AutoCloseable {
           .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, upstream.connectTimeoutMs()));
       HttpClient client = vertx.createHttpClient(clientOptions,
           new PoolOptions().setHttp1MaxSize(upstream.maxConnections()).setMaxWaitQueueSize(-1));
-      StageChain chain = b.chain(metrics, sink, directory, enforcement, limiter, client, upstream);
+      StageChain chain = b.chain(metrics, sink, directory, enforcement, limiter, linkage, client, upstream);
       DataPlane plane = new DataPlane(vertx, chain, proxies, b.config.server.maxBodyBytes, b.config.replay);
       return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setIdleTimeout(300))
           .requestHandler(plane::handle)

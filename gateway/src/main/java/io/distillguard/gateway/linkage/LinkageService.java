@@ -10,6 +10,7 @@ import io.distillguard.gateway.auth.AccountDirectory;
 import io.distillguard.gateway.detection.DetectionService;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.distillguard.gateway.log.ExchangeSink;
+import io.distillguard.linkage.ClusterTies;
 import io.distillguard.linkage.ClusterView;
 import io.distillguard.linkage.Edge;
 import io.distillguard.linkage.IndicatorBundle;
@@ -75,6 +76,8 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
   private volatile boolean running = true;
   private volatile List<ClusterView> snapshot = List.of();
   private volatile Map<String, ClusterView> byId = Map.of();
+  private volatile ClusterTies ties = ClusterTies.EMPTY;
+  private final AtomicLong tiedOnRequest = new AtomicLong();
   private final Map<String, String> clusterOf = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile DetectionService detection;
   private final List<java.util.function.Consumer<LinkageAction>> listeners =
@@ -257,6 +260,24 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
   /** The cluster of an account, or null (as of the last recomputation or join). */
   public String clusterOf(String accountId) {
     return clusterOf.get(accountId);
+  }
+
+  /**
+   * The keys that tie a young account to an acted-on cluster, for the request path ({@code ClusterTieStage}): as of
+   * the last recomputation, ruling or restore.
+   */
+  public ClusterTies ties() {
+    return ties;
+  }
+
+  /** Counts a request given an acted-on cluster's level by the request-path check. */
+  public void tiedOnRequest() {
+    tiedOnRequest.incrementAndGet();
+  }
+
+  /** Requests given an acted-on cluster's level by the request-path check, since start. */
+  public long tiedOnRequestCount() {
+    return tiedOnRequest.get();
   }
 
   /** Every cluster as of the last recomputation. */
@@ -465,6 +486,7 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
     clusterOf.putAll(members);
     byId = ids;
     snapshot = views;
+    ties = engine.ties();
   }
 
   /** Puts members at their cluster's level (never lowering an account), in the cache at once and in the store. */

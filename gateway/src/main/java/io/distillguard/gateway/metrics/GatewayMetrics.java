@@ -66,6 +66,25 @@ public final class GatewayMetrics {
         .register(registry);
   }
 
+  public void bindLinkage(io.distillguard.gateway.linkage.LinkageService linkage) {
+    FunctionCounter.builder("distillguard.linkage.skipped", linkage,
+            io.distillguard.gateway.linkage.LinkageService::skipped)
+        .description("Exchanges not folded into linkage because its queue was full (still logged)")
+        .register(registry);
+    FunctionCounter.builder("distillguard.linkage.actions", linkage,
+            io.distillguard.gateway.linkage.LinkageService::actions)
+        .description("Accounts raised to their cluster's level").register(registry);
+    FunctionCounter.builder("distillguard.linkage.recomputations", linkage,
+            io.distillguard.gateway.linkage.LinkageService::recomputations)
+        .description("Cluster recomputations").register(registry);
+    FunctionCounter.builder("distillguard.linkage.tied", linkage,
+            io.distillguard.gateway.linkage.LinkageService::tiedOnRequestCount)
+        .description("Requests of young accounts in no cluster given an acted-on cluster's level on the request path "
+            + "(their sign-up and request tie them to it)").register(registry);
+    Gauge.builder("distillguard.linkage.tying.keys", linkage, l -> l.ties().size())
+        .description("Keys that tie a new account to an acted-on cluster").register(registry);
+  }
+
   public void bindDetection(DetectionService detection, EnforcementCache enforcement) {
     FunctionCounter.builder("distillguard.detection.processed", detection, DetectionService::processed)
         .description("Exchanges folded into detector state").register(registry);

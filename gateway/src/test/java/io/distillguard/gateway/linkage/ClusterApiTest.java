@@ -158,15 +158,34 @@ class ClusterApiTest {
     assertThat(edge.path("families").size()).isGreaterThanOrEqualTo(2);
     assertThat(edge.path("evidence").get(0).path("reason").asText()).isNotBlank();
 
-    // A fresh account, signed up from home with its own card, joins on its first request and is refused after.
+    // A fresh account, signed up from home with its own card, is refused on its first request: the request comes
+    // from one of the cluster's subnets with its template (the request-path check, ClusterTieStage), and linkage,
+    // folding the refused exchange in, joins it to the cluster.
     GatewayFixture.AccountKey late = account("card_new", "99.1.2.3", "gmail.com", T0.plus(Duration.ofDays(1)));
     Instant tick = T0.plus(Duration.ofDays(1)).plusSeconds(901);
-    assertThat(send(late, tick, "185.44.90.77", "OpenAI/Python 1.54.4", TEMPLATE + "Task 99999: " + words(8)))
-        .isEqualTo(200);
+    long tiedBefore = gw.gateway.linkage().tiedOnRequestCount();
+    GatewayFixture.Resp first = gw.data("POST", "/v1/chat/completions",
+        GatewayFixture.chatBody(TEMPLATE + "Task 99999: " + words(8), false), late.key(),
+        "X-DistillGuard-Event-Time", tick.toString(), "X-Forwarded-For", "185.44.90.77",
+        "User-Agent", "OpenAI/Python 1.54.4");
+    assertThat(first.status()).as(first.body()).isEqualTo(403);
+    assertThat(first.json().path("error").path("code").asText()).isEqualTo("account_blocked");
+    assertThat(gw.gateway.linkage().tiedOnRequestCount()).isEqualTo(tiedBefore + 1);
+    assertThat(gw.metricsText()).contains("distillguard_linkage_tied_total " + (tiedBefore + 1) + ".0")
+        .containsPattern("distillguard_linkage_tying_keys [1-9]");
     assertThat(gw.gateway.linkage().drain(Duration.ofSeconds(20))).isTrue();
     assertThat(send(late, tick.plusSeconds(900), "185.44.90.78", "OpenAI/Python 1.54.4", "next")).isEqualTo(403);
     assertThat(admin("GET", "/admin/v1/accounts/" + late.accountId(), null).path("cluster_id").asText())
         .isEqualTo(id);
+    assertThat(admin("GET", "/admin/v1/accounts/" + late.accountId(), null).path("status").asText())
+        .isEqualTo("blocked");
+    // A new seat of the company, and a new customer who happens to use the same template from home, are served.
+    GatewayFixture.AccountKey seat = account("card_team", "120.1.5.10", "corp.example", T0.plus(Duration.ofDays(1)));
+    assertThat(send(seat, tick, "120.1.5.10", "OpenAI/Python 1.54.4", "How do I " + words(5) + "?"))
+        .isEqualTo(200);
+    GatewayFixture.AccountKey stranger = account(null, "99.7.7.7", "gmail.com", T0.plus(Duration.ofDays(1)));
+    assertThat(send(stranger, tick, "99.7.7.7", "OpenAI/Python 1.54.4", TEMPLATE + "Task 1: " + words(8)))
+        .isEqualTo(200);
 
     // An analyst clears the whole cluster; members are served again and the ruling is audited.
     GatewayFixture.Resp ruled = gw.admin("POST", "/admin/v1/clusters/" + id + "/status",
