@@ -245,8 +245,9 @@ final class DemoDay {
         .filter(v -> v.level() == io.distillguard.core.detect.RiskLevel.NONE)
         .mapToLong(ClusterView::size).sum();
     out.printf(Locale.ROOT, "    %d accounts joined an acted-on cluster on sight and were refused from then on; "
-        + "%d accounts in clusters left alone (companies' seats behind one NAT or card)%n", joined.get(),
-        benignClustered);
+        + "%d requests of new accounts got their cluster's level before being answered (their sign-up and request "
+        + "tie them to it: its subnets, cards, template, clock); %d accounts in clusters left alone (companies' seats "
+        + "behind one NAT or card)%n", joined.get(), node.gateway.linkage().tiedOnRequestCount(), benignClustered);
   }
 
   private static String clock(Instant t) {
