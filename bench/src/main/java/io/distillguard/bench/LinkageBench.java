@@ -4,6 +4,7 @@ import io.distillguard.core.ChatMessage;
 import io.distillguard.core.Exchange;
 import io.distillguard.core.Outcome;
 import io.distillguard.core.SamplingParams;
+import io.distillguard.linkage.ClusterTies;
 import io.distillguard.linkage.LinkageConfig;
 import io.distillguard.linkage.LinkageEngine;
 import java.lang.management.ManagementFactory;
@@ -27,7 +28,9 @@ import org.HdrHistogram.Histogram;
  *       candidate pairs proposed, incremental joins) on pre-built exchanges, in exchanges per CPU second of the
  *       thread, after a warm-up, with the per-exchange latency distribution (HdrHistogram);</li>
  *   <li><b>clustering</b>: {@link LinkageEngine#recompute} over {@code --accounts} accounts (default 1,000,000)
- *       whose traffic was fed first, wall and CPU seconds, three times.</li>
+ *       whose traffic was fed first, wall and CPU seconds, three times;</li>
+ *   <li><b>request-path check</b>: {@link ClusterTies#match} of a new account's sign-up and request against the
+ *       clustered accounts' snapshot, per call, for new customers and for a hydra's new accounts.</li>
  * </ul>
  *
  * <p>{@code java -Xmx10g -cp bench/target/benchmarks.jar io.distillguard.bench.LinkageBench [--accounts N]
@@ -82,6 +85,10 @@ public final class LinkageBench {
     int hydraIndex;
     String[] hydraSubnets;
     String hydraTemplate;
+    /** The first hydra's subnets, template and first account (for the request-path check). */
+    String[] firstSubnets;
+    String firstTemplate;
+    String firstMember;
     String[] orgNat;
     int orgLeft;
     String orgCard;
@@ -100,6 +107,11 @@ public final class LinkageBench {
           hydraSubnets[k] = (185 + r.nextInt(10)) + "." + r.nextInt(256) + "." + r.nextInt(256) + ".";
         }
         hydraTemplate = r.nextBoolean() ? "Complete the following task as well as you can.\n\n" : "[INST] ";
+        if (firstSubnets == null) {
+          firstSubnets = hydraSubnets;
+          firstTemplate = hydraTemplate;
+          firstMember = id;
+        }
       }
       if (hydraLeft > 0) {
         hydraLeft--;
@@ -247,5 +259,49 @@ public final class LinkageBench {
     Runtime rt = Runtime.getRuntime();
     System.gc();
     System.out.printf(Locale.ROOT, "  heap after GC: %,d MB%n", (rt.totalMemory() - rt.freeMemory()) >> 20);
+    requestPathCheck(engine, pop);
+  }
+
+  /**
+   * The gateway's request-path check ({@link ClusterTies#match} on a sign-up and one request, as
+   * {@code ClusterTieStage} calls it) against the snapshot of the clustered million: a new customer's request (no
+   * anchor key ties: three hash look-ups) and a new account of the first hydra (its subnet ties: the prompt is read
+   * and the profile built), each timed one call at a time after a warm-up.
+   */
+  private static void requestPathCheck(LinkageEngine engine, Population pop) {
+    ClusterTies ties = engine.ties(); // built by the last recomputation, which it is part of
+    String cluster = engine.clusterOf(pop.firstMember);
+    System.out.printf(Locale.ROOT, "%nrequest-path check: %,d tying keys; the first hydra is in %s at %s%n",
+        ties.size(), cluster, cluster == null ? "-" : engine.cluster(cluster).level());
+    long at = Instant.parse("2025-03-06T01:00:00Z").getEpochSecond();
+    Instant created = Instant.ofEpochSecond(at - 600);
+    int n = 200_000;
+    List<Exchange> customers = new ArrayList<>(n);
+    List<Exchange> newcomers = new ArrayList<>(n);
+    Map<String, String> home = Map.of("signup_ip", "99.1.2.3", "email_domain", "gmail.com");
+    for (int i = 0; i < n; i++) {
+      String ip = (20 + pop.r.nextInt(150)) + "." + pop.r.nextInt(256) + "." + pop.r.nextInt(256) + ".7";
+      customers.add(pop.exchange("new_" + i, at + i, ip, UAS[pop.r.nextInt(UAS.length)], null,
+          pop.words(4 + pop.r.nextInt(30)) + "?"));
+      newcomers.add(pop.exchange("late_" + i, at + i, pop.firstSubnets[pop.r.nextInt(4)] + (1 + pop.r.nextInt(254)),
+          UAS[0], null, pop.firstTemplate + "Task late-" + i + ": " + pop.words(8)));
+    }
+    for (String[] run : new String[][] {{"new customers", "c"}, {"a hydra's new accounts", "h"}}) {
+      List<Exchange> list = run[1].equals("c") ? customers : newcomers;
+      int tied = 0;
+      for (int i = 0; i < 50_000; i++) {
+        ties.match(home, created, list.get(i)); // warm-up
+      }
+      Histogram h = new Histogram(3);
+      for (Exchange e : list) {
+        long s = System.nanoTime();
+        ClusterTies.Tie t = ties.match(home, created, e);
+        h.recordValue(Math.max(1, System.nanoTime() - s));
+        tied += t != null ? 1 : 0;
+      }
+      System.out.printf(Locale.ROOT, "  %s: %,d of %,d tied; per request p50 %.2f us, p99 %.2f us, p99.9 %.2f us, "
+          + "mean %.2f us%n", run[0], tied, list.size(), h.getValueAtPercentile(50) / 1e3,
+          h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getMean() / 1e3);
+    }
   }
 }
