@@ -215,7 +215,55 @@ public final class LinkageBench {
           + "per exchange (mean of 64) p50 %.1f us, p99 %.1f us, p99.9 %.1f us; %,d keys%n", round,
           exchanges.size() * 1e9 / cpu, exchanges.size() * 1e9 / wall, h.getValueAtPercentile(50) / 1e3,
           h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, engine.keyCount());
+      if (round == 3) {
+        newAccounts(engine, pop, exchanges);
+      }
     }
+  }
+
+  /**
+   * Edge generation for new accounts once clusters are acted on: the engine of the last round is recomputed (its
+   * hydras blocked), then every account is opened again under a new id three days later, signed up the day it first
+   * sends, with the same traffic shifted; while young and in no cluster, each of their exchanges is also checked
+   * against the acted-on clusters' keys ({@link ClusterTies}), and the hydras' newcomers join their clusters.
+   */
+  private static void newAccounts(LinkageEngine engine, Population pop, List<Exchange> exchanges) {
+    Instant at = Instant.parse("2025-03-06T00:00:00Z");
+    engine.recompute(at);
+    long shift = 3 * 86_400L;
+    List<Exchange> again = new ArrayList<>(exchanges.size());
+    Map<String, String> ids = new HashMap<>();
+    for (Exchange e : exchanges) {
+      String id = ids.computeIfAbsent(e.accountId(), a -> "new_" + a);
+      again.add(new Exchange("n" + e.id(), e.eventTime().plusSeconds(shift), id, id + "-k", e.clientIp(),
+          e.userAgent(), e.headerFingerprint(), e.endpoint(), e.model(), e.params(), e.stream(), e.messages(),
+          e.responseText(), e.promptSha256(), e.promptChars(), e.responseSha256(), e.responseChars(),
+          e.promptTokens(), e.completionTokens(), e.status(), e.outcome(), e.errorCode(), e.latencyMicros(),
+          e.upstreamMicros(), e.firstByteMicros()));
+    }
+    again.sort(java.util.Comparator.comparing(Exchange::eventTime));
+    for (Map.Entry<String, String> a : ids.entrySet()) {
+      engine.account(a.getValue(), pop.attributes.get(a.getKey()), at);
+    }
+    int joined = 0;
+    Histogram h = new Histogram(3);
+    long cpu0 = MX.getCurrentThreadCpuTime();
+    long wall0 = System.nanoTime();
+    long last = wall0;
+    for (int i = 0; i < again.size(); i++) {
+      joined += engine.accept(again.get(i)).size();
+      if ((i & 63) == 0) {
+        long now = System.nanoTime();
+        h.recordValue(Math.max(1, (now - last) / 64));
+        last = now;
+      }
+    }
+    long cpu = MX.getCurrentThreadCpuTime() - cpu0;
+    long wall = System.nanoTime() - wall0;
+    System.out.printf(Locale.ROOT, "  new accounts after a recomputation (%,d tying keys, %,d joins): %,.0f exchanges "
+        + "per CPU second (%,.0f per wall second); per exchange (mean of 64) p50 %.1f us, p99 %.1f us, p99.9 %.1f us%n",
+        engine.ties().size(), joined, again.size() * 1e9 / cpu, again.size() * 1e9 / wall,
+        h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3);
   }
 
   /** CPU time of the whole JVM (every thread, the collector's too), or 0 when the platform does not say. */
