@@ -72,6 +72,27 @@ class ClusterTiesTest {
   }
 
   @Test
+  void anAnalystClearingTheClusterEndsTheTies() {
+    LinkageEngineTest.Run run = played();
+    String cluster = run.engine.clusterOf("hydra-0");
+    Map<String, String> attrs = Traffic.attrs("card_new", "99.1.1.1", "gmail.com");
+    run.engine.account("hydra-new", attrs, LATER);
+    assertThat(run.engine.accept(request("hydra-new", "185.12.7.9", Traffic.POPULAR_UA, null,
+        TEMPLATE + "Task 999999: a brand new slice of the prompt set"))).isNotEmpty();
+    run.engine.recompute(TICK.plus(Duration.ofHours(1)));
+    assertThat(run.engine.clusterOf("hydra-new")).isEqualTo(cluster);
+    // Cleared (a licensed partner, say): every member, the newcomer too, is set to none, recomputations do not raise
+    // the cluster again, and a new account on the cluster's subnet with its template is no longer tied.
+    List<LinkageAction> cleared = run.engine.rule(cluster, RiskLevel.NONE, TICK.plus(Duration.ofHours(2)));
+    assertThat(cleared).anySatisfy(a -> assertThat(a.accountId()).isEqualTo("hydra-new"))
+        .allSatisfy(a -> assertThat(a.level()).isEqualTo(RiskLevel.NONE));
+    run.engine.recompute(TICK.plus(Duration.ofHours(3)));
+    assertThat(run.engine.cluster(cluster).level()).isEqualTo(RiskLevel.NONE);
+    assertThat(run.engine.ties().match(attrs, LATER, request("hydra-newer", "185.12.7.9", Traffic.POPULAR_UA, null,
+        TEMPLATE + "Task 999998: another slice"))).isNull();
+  }
+
+  @Test
   void oneFamilyAloneDoesNotTie() {
     ClusterTies ties = played().engine.ties();
     Map<String, String> attrs = Traffic.attrs("card_new", "99.1.1.1", "gmail.com");
