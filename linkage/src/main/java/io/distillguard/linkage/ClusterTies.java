@@ -117,7 +117,6 @@ public final class ClusterTies {
     LongMap<Entry> keys = new LongMap<>(1 << 10);
     LongMap<Boolean> seen = new LongMap<>(1 << 12);
     int[] buf = new int[members];
-    long newMillis = NEW.toMillis();
     for (int[] cluster : acted.values()) {
       for (int m : cluster) {
         AccountProfile q = profiles.get(m);
@@ -135,8 +134,7 @@ public final class ClusterTies {
           for (int i = 0; i < n; i++) {
             AccountProfile x = profiles.get(buf[i]);
             if (x.cluster == null) {
-              known += x.exchanges >= LinkageEngine.JOIN_WINDOW
-                  || (x.firstSeen != Long.MIN_VALUE && x.firstSeen < now - newMillis) ? 1 : 0;
+              known += established(x, now) ? 1 : 0;
               continue;
             }
             known++;
@@ -187,8 +185,7 @@ public final class ClusterTies {
         AccountProfile x = profiles.get(buf[i]);
         if (x.cluster != null && ordinal.containsKey(x.cluster)) {
           inside++;
-        } else if (x.cluster != null || x.exchanges >= LinkageEngine.JOIN_WINDOW
-            || (x.firstSeen != Long.MIN_VALUE && x.firstSeen < now - newMillis)) {
+        } else if (x.cluster != null || established(x, now)) {
           outside++;
         }
       }
@@ -197,6 +194,12 @@ public final class ClusterTies {
       }
     }
     return keys.size() == 0 ? EMPTY : new ClusterTies(keys, ids, lv);
+  }
+
+  /** An account in no cluster that is not a newcomer still joining one: it has been around, or sent a lot. */
+  private static boolean established(AccountProfile x, long now) {
+    return x.exchanges >= LinkageEngine.JOIN_WINDOW
+        || (x.firstSeen != Long.MIN_VALUE && x.firstSeen < now - NEW.toMillis());
   }
 
   /**
