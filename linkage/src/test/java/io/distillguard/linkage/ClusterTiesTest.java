@@ -123,6 +123,26 @@ class ClusterTiesTest {
   }
 
   @Test
+  void hostileOrMissingInputTiesNothingAndThrowsNothing() {
+    ClusterTies ties = played().engine.ties();
+    java.util.HashMap<String, String> odd = new java.util.HashMap<>();
+    odd.put("payment_fingerprint", "");
+    odd.put("signup_ip", "999.1.1.1\u0000<script>");
+    odd.put("email_domain", "\u202egmail.com");
+    for (String ip : new String[] {null, "", "not an ip", "185.12.7", "185.12.7.9.1", "::ffff:zz", "[::1]:80",
+        "185.12.7.9 , 10.0.0.1"}) {
+      for (Map<String, String> attrs : java.util.Arrays.asList(null, Map.<String, String>of(), odd)) {
+        Exchange r = new Exchange("x", TICK, "odd", null, ip, null, null, "/v1/chat/completions", "m", null, false,
+            null, null, null, 0, null, 0, 0, 0, 0, io.distillguard.core.Outcome.OK, null, 0, 0, 0);
+        assertThat(ties.match(attrs, null, r)).as(ip + " " + attrs).isNull();
+      }
+    }
+    // A huge prompt from one of the campaign's subnets is read up to the features' bound, and still ties.
+    Exchange huge = request("huge", "185.12.7.9", Traffic.POPULAR_UA, null, TEMPLATE + "x ".repeat(500_000));
+    assertThat(ties.match(Traffic.attrs("card_new", "99.1.1.1", "gmail.com"), LATER, huge)).isNotNull();
+  }
+
+  @Test
   void nothingTiesWhileNoClusterIsActedOn() {
     LinkageEngineTest.Run run = played();
     String cluster = run.engine.clusterOf("hydra-0");

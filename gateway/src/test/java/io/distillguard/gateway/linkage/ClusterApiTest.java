@@ -186,6 +186,12 @@ class ClusterApiTest {
     GatewayFixture.AccountKey stranger = account(null, "99.7.7.7", "gmail.com", T0.plus(Duration.ofDays(1)));
     assertThat(send(stranger, tick, "99.7.7.7", "OpenAI/Python 1.54.4", TEMPLATE + "Task 1: " + words(8)))
         .isEqualTo(200);
+    // Hostile client addresses and agents reach the check as they are: it ties nothing and fails nothing.
+    for (String xff : new String[] {"not-an-ip", "185.44.90", "999.44.90.77", "::ffff:zz", "185.44.90.77, <x>"}) {
+      GatewayFixture.AccountKey odd = account(null, "99.8.8.8", "gmail.com", T0.plus(Duration.ofDays(1)));
+      assertThat(send(odd, tick, xff, "<script>alert(1)</script>", TEMPLATE + "Task 2: " + words(8))).as(xff)
+          .isIn(200, 400);
+    }
 
     // An analyst clears the whole cluster; members are served again and the ruling is audited.
     GatewayFixture.Resp ruled = gw.admin("POST", "/admin/v1/clusters/" + id + "/status",
