@@ -49,11 +49,14 @@ public final class ClusterTieStage implements Stage {
     chain.proceed(call);
   }
 
-  /** The request as linkage will see it once it has been answered (no response yet). */
+  /**
+   * The request as linkage will see it once it has been answered (no response yet). Without the prompt's SHA-256:
+   * the check runs for every request of every young account while a cluster is acted on, mostly to find that no
+   * anchor ties, and it reads nothing the digest would give it (only the kept prompt sketch does).
+   */
   private static Exchange request(Call c) {
     return new Exchange(c.id(), c.eventTime, c.account.id(), c.key == null ? null : c.key.keyId(), c.clientIp,
-        c.userAgent, c.headerFingerprint, c.path(), c.model, c.params, c.stream, c.messages, null,
-        Exchange.promptDigest(c.messages), Exchange.promptLength(c.messages), null, 0, 0, 0, 0, Outcome.OK, null,
-        0, 0, 0);
+        c.userAgent, c.headerFingerprint, c.path(), c.model, c.params, c.stream, c.messages, null, null, 0, null, 0,
+        0, 0, 0, Outcome.OK, null, 0, 0, 0);
   }
 }
