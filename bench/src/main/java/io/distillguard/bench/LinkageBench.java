@@ -197,24 +197,8 @@ public final class LinkageBench {
       for (Map.Entry<String, Map<String, String>> a : pop.attributes.entrySet()) {
         engine.account(a.getKey(), a.getValue(), pop.created.get(a.getKey()));
       }
-      Histogram h = new Histogram(3);
-      long cpu0 = MX.getCurrentThreadCpuTime();
-      long wall0 = System.nanoTime();
-      long last = wall0;
-      for (int i = 0; i < exchanges.size(); i++) {
-        engine.accept(exchanges.get(i));
-        if ((i & 63) == 0) {
-          long now = System.nanoTime();
-          h.recordValue(Math.max(1, (now - last) / 64));
-          last = now;
-        }
-      }
-      long cpu = MX.getCurrentThreadCpuTime() - cpu0;
-      long wall = System.nanoTime() - wall0;
-      System.out.printf(Locale.ROOT, "  round %d: %,.0f exchanges per CPU second (%,.0f per wall second); "
-          + "per exchange (mean of 64) p50 %.1f us, p99 %.1f us, p99.9 %.1f us; %,d keys%n", round,
-          exchanges.size() * 1e9 / cpu, exchanges.size() * 1e9 / wall, h.getValueAtPercentile(50) / 1e3,
-          h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, engine.keyCount());
+      Fed f = feed(engine, exchanges);
+      System.out.printf(Locale.ROOT, "  round %d: %s; %,d keys%n", round, f, engine.keyCount());
       if (round == 3) {
         newAccounts(engine, pop, exchanges);
       }
@@ -245,25 +229,38 @@ public final class LinkageBench {
     for (Map.Entry<String, String> a : ids.entrySet()) {
       engine.account(a.getValue(), pop.attributes.get(a.getKey()), at);
     }
-    int joined = 0;
+    Fed f = feed(engine, again);
+    System.out.printf(Locale.ROOT, "  new accounts after a recomputation (%,d tying keys, %,d joins): %s%n",
+        engine.ties().size(), f.actions, f);
+  }
+
+  /** What {@link #feed} measured. */
+  private record Fed(int exchanges, long cpuNanos, long wallNanos, Histogram perExchange, int actions) {
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%,.0f exchanges per CPU second (%,.0f per wall second); per exchange (mean "
+          + "of 64) p50 %.1f us, p99 %.1f us, p99.9 %.1f us", exchanges * 1e9 / cpuNanos, exchanges * 1e9 / wallNanos,
+          perExchange.getValueAtPercentile(50) / 1e3, perExchange.getValueAtPercentile(99) / 1e3,
+          perExchange.getValueAtPercentile(99.9) / 1e3);
+    }
+  }
+
+  /** Folds the exchanges in on this thread, timing them 64 at a time. */
+  private static Fed feed(LinkageEngine engine, List<Exchange> exchanges) {
+    int actions = 0;
     Histogram h = new Histogram(3);
     long cpu0 = MX.getCurrentThreadCpuTime();
     long wall0 = System.nanoTime();
     long last = wall0;
-    for (int i = 0; i < again.size(); i++) {
-      joined += engine.accept(again.get(i)).size();
+    for (int i = 0; i < exchanges.size(); i++) {
+      actions += engine.accept(exchanges.get(i)).size();
       if ((i & 63) == 0) {
         long now = System.nanoTime();
         h.recordValue(Math.max(1, (now - last) / 64));
         last = now;
       }
     }
-    long cpu = MX.getCurrentThreadCpuTime() - cpu0;
-    long wall = System.nanoTime() - wall0;
-    System.out.printf(Locale.ROOT, "  new accounts after a recomputation (%,d tying keys, %,d joins): %,.0f exchanges "
-        + "per CPU second (%,.0f per wall second); per exchange (mean of 64) p50 %.1f us, p99 %.1f us, p99.9 %.1f us%n",
-        engine.ties().size(), joined, again.size() * 1e9 / cpu, again.size() * 1e9 / wall,
-        h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3);
+    return new Fed(exchanges.size(), MX.getCurrentThreadCpuTime() - cpu0, System.nanoTime() - wall0, h, actions);
   }
 
   /** CPU time of the whole JVM (every thread, the collector's too), or 0 when the platform does not say. */
