@@ -212,7 +212,7 @@ public final class LinkageEngine {
         m[m.length - 1] = p.index;
         c.members = m;
         c.view = null;
-        if (c.level.compareTo(RiskLevel.THROTTLE) >= 0) {
+        if (acted(c)) {
           pinned.put(p.index, c.id);
         }
         if (c.level != RiskLevel.NONE) {
@@ -240,7 +240,7 @@ public final class LinkageEngine {
       Map<String, int[]> acted = new LinkedHashMap<>();
       Map<String, RiskLevel> levels = new HashMap<>();
       for (ClusterState c : clusters.values()) {
-        if (c.level.compareTo(RiskLevel.THROTTLE) >= 0) {
+        if (acted(c)) {
           acted.put(c.id, c.members);
           levels.put(c.id, c.level);
         }
@@ -363,7 +363,7 @@ public final class LinkageEngine {
     clusters.clear();
     clusters.putAll(next);
     for (ClusterState c : clusters.values()) {
-      if (c.level.compareTo(RiskLevel.THROTTLE) >= 0) {
+      if (acted(c)) {
         for (int m : c.members) {
           pinned.put(m, c.id);
         }
@@ -430,8 +430,12 @@ public final class LinkageEngine {
 
   /** Whether the cluster with this id (null for none) is at throttle or above as of the last recomputation. */
   private boolean acted(String id) {
-    ClusterState c = id == null ? null : clusters.get(id);
-    return c != null && c.level.compareTo(RiskLevel.THROTTLE) >= 0;
+    return id != null && acted(clusters.get(id));
+  }
+
+  /** Whether the cluster (null for none) is at throttle or above. */
+  private static boolean acted(ClusterState c) {
+    return c != null && c.level.atLeast(RiskLevel.THROTTLE);
   }
 
   /** Puts pinned accounts no group claimed back into their cluster, when it formed again. */
@@ -440,8 +444,7 @@ public final class LinkageEngine {
     for (java.util.Iterator<Map.Entry<Integer, String>> it = pinned.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Integer, String> e = it.next();
       ClusterState s = next.get(e.getValue());
-      if (s == null || s.level.compareTo(RiskLevel.THROTTLE) < 0
-          || (clustered[e.getKey()] && !s.id.equals(profiles.get(e.getKey()).cluster))) {
+      if (!acted(s) || (clustered[e.getKey()] && !s.id.equals(profiles.get(e.getKey()).cluster))) {
         it.remove(); // its cluster is gone or no longer acted on, or its edges put it in another acted-on cluster
         continue;
       }
