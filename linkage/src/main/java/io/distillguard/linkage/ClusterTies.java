@@ -361,16 +361,28 @@ public final class ClusterTies {
     }
   }
 
-  /** Reads back what {@link #write} wrote, bounds checked. */
+  /** Reads back what {@link #write} wrote into a checkpoint, bounds checked. */
   static ClusterTies read(java.io.DataInput in, int accounts) throws java.io.IOException {
-    int n = LinkageCodec.count(in, 1 << 24, "tied clusters");
+    return read(in, accounts, 1 << 24, 1 << 26);
+  }
+
+  /**
+   * Reads back what {@link #write} wrote, bounds checked: at most this many clusters and keys (so that a hostile
+   * count cannot make it allocate more than the bytes could hold).
+   */
+  static ClusterTies read(java.io.DataInput in, int accounts, int maxClusters, int maxKeys)
+      throws java.io.IOException {
+    int n = LinkageCodec.count(in, maxClusters, "tied clusters");
     String[] ids = new String[n];
     RiskLevel[] levels = new RiskLevel[n];
     for (int i = 0; i < n; i++) {
       ids[i] = LinkageCodec.readString(in);
+      if (ids[i] == null) {
+        throw new java.io.IOException("corrupt linkage state: a tied cluster without an id");
+      }
       levels[i] = LinkageCodec.readLevel(in);
     }
-    int k = LinkageCodec.count(in, 1 << 26, "tying keys");
+    int k = LinkageCodec.count(in, maxKeys, "tying keys");
     LongMap<Entry> keys = new LongMap<>(Math.max(4, k));
     for (int i = 0; i < k; i++) {
       long key = in.readLong();

@@ -251,6 +251,12 @@ public final class LinkageEngine {
     return ties;
   }
 
+  /** {@link #ties()} with the event time it was built at, for publishing to gateway nodes that run no linkage. */
+  public TiesSnapshot tiesSnapshot() {
+    ClusterTies t = ties();
+    return new TiesSnapshot(tiesAt, t);
+  }
+
   /**
    * Pins the members of an acted-on cluster that {@link ClusterTies#sameOperator} finds to be one operator's with a
    * bigger one to that one, so the next recomputation folds it in ({@link #foldPinnedGroups}).
