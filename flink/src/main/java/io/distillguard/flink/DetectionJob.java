@@ -41,6 +41,11 @@ public final class DetectionJob implements Callable<Integer> {
       description = "compacted topic verdicts go to (default: ${DEFAULT-VALUE})")
   String verdictTopic;
 
+  @Option(names = "--ties-topic", defaultValue = "distillguard.cluster-ties",
+      description = "compacted one-partition topic the cluster-ties snapshot goes to, for gateway nodes to check new "
+          + "accounts against; 'none' to send none (default: ${DEFAULT-VALUE})")
+  String tiesTopic;
+
   @Option(names = "--group-id", defaultValue = "distillguard-detection",
       description = "consumer group of the source (default: ${DEFAULT-VALUE})")
   String groupId;
@@ -134,6 +139,10 @@ public final class DetectionJob implements Callable<Integer> {
     DetectionTopology.Streams s = DetectionTopology.fromDecoded(events, settings);
     s.verdicts().sinkTo(KafkaIo.sink(bootstrap, verdictTopic, transactionalIdPrefix, transactionTimeout))
         .name("verdict topic").uid("kafka-verdicts");
+    if (s.ties() != null && !tiesTopic.equals("none")) {
+      s.ties().sinkTo(KafkaIo.tiesSink(bootstrap, tiesTopic, transactionalIdPrefix + "-ties", transactionTimeout))
+          .setParallelism(1).name("ties topic").uid("kafka-ties");
+    }
   }
 
   /** The Flink configuration the options ask for: exactly-once checkpoints, the state backend, no Kryo. */

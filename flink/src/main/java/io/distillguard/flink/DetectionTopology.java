@@ -13,6 +13,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * decoded records ─split─▶ exchanges ─keyBy(account)─AccountDetection─▶ account verdicts ─────────────┐
  *   └▶ malformed (side)          ├▶ too late (side)                                                  ├─▶ verdicts
  *                                └▶ accepted ─keyBy(0)─LinkageOperator─▶ cluster verdicts ───────────┘
+ *                                                            └▶ cluster ties (side) ─────────────────────▶ ties
  * </pre>
  *
  * <p>Records arrive decoded and timestamped: the job decodes them in the Kafka source ({@link ExchangeEvents}) and
@@ -30,9 +31,11 @@ public final class DetectionTopology {
    * @param accountVerdicts the per-account detection operator (its side outputs: too late, accepted)
    * @param clusterVerdicts linkage's verdicts, null when linkage is off
    * @param malformed       records that did not decode, null when the input was already decoded
+   * @param ties            encoded {@link io.distillguard.linkage.TiesSnapshot}s for the ties topic, each when the
+   *                        ties changed; null when linkage is off
    */
   public record Streams(DataStream<VerdictEvent> verdicts, SingleOutputStreamOperator<VerdictEvent> accountVerdicts,
-      DataStream<VerdictEvent> clusterVerdicts, DataStream<Rejected> malformed) {
+      DataStream<VerdictEvent> clusterVerdicts, DataStream<Rejected> malformed, DataStream<byte[]> ties) {
 
     public DataStream<Exchange> tooLate() {
       return accountVerdicts.getSideOutput(AccountDetection.TOO_LATE);
@@ -48,7 +51,7 @@ public final class DetectionTopology {
         .name("split decoded").uid("split-decoded");
     Streams built = timedExchanges(exchanges, s);
     return new Streams(built.verdicts, built.accountVerdicts, built.clusterVerdicts,
-        exchanges.getSideOutput(SplitDecoded.MALFORMED));
+        exchanges.getSideOutput(SplitDecoded.MALFORMED), built.ties);
   }
 
   /**
@@ -95,13 +98,14 @@ public final class DetectionTopology {
             VerdictEventSerializer.TYPE)
         .name("account detection").uid("account-detection");
     if (!s.linkage()) {
-      return new Streams(accounts, accounts, null, null);
+      return new Streams(accounts, accounts, null, null, null);
     }
-    DataStream<VerdictEvent> clusters = accounts.getSideOutput(AccountDetection.ACCEPTED)
+    SingleOutputStreamOperator<VerdictEvent> clusters = accounts.getSideOutput(AccountDetection.ACCEPTED)
         .keyBy(e -> 0, org.apache.flink.api.common.typeinfo.Types.INT)
         .process(new LinkageOperator(s.engine(), s.linkageInterval()), VerdictEventSerializer.TYPE)
         .setParallelism(1).setMaxParallelism(1)
         .name("linkage").uid("linkage");
-    return new Streams(accounts.union(clusters), accounts, clusters, null);
+    return new Streams(accounts.union(clusters), accounts, clusters, null,
+        clusters.getSideOutput(LinkageOperator.TIES));
   }
 }

@@ -55,6 +55,48 @@ public final class KafkaIo {
         .build();
   }
 
+  /** The key of every record of the ties topic: compaction keeps the latest snapshot only. */
+  public static final String TIES_KEY = "cluster-ties";
+  /** Largest ties record the sink sends; the topic's {@code max.message.bytes} must allow it (docs/scale.md). */
+  public static final int TIES_MAX_BYTES = 16 << 20;
+
+  /**
+   * Encoded {@link io.distillguard.linkage.TiesSnapshot}s to the (compacted, one-partition) ties topic, all under
+   * {@link #TIES_KEY}, exactly once as the verdicts: a node reading committed records ends with the snapshot of the
+   * last recomputation the job checkpointed.
+   *
+   * @param transactionalIdPrefix must differ from the verdict sink's
+   */
+  public static KafkaSink<byte[]> tiesSink(String bootstrap, String topic, String transactionalIdPrefix,
+      Duration transactionTimeout) {
+    return KafkaSink.<byte[]>builder()
+        .setBootstrapServers(bootstrap)
+        .setRecordSerializer(new TiesRecords(topic))
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(transactionalIdPrefix)
+        .setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()))
+        .setProperty("enable.idempotence", "true")
+        .setProperty("acks", "all")
+        .setProperty("max.request.size", Integer.toString(TIES_MAX_BYTES + (1 << 16)))
+        .build();
+  }
+
+  /** Key = {@link #TIES_KEY}, value = the encoded snapshot. */
+  static final class TiesRecords implements KafkaRecordSerializationSchema<byte[]> {
+    private static final long serialVersionUID = 1L;
+    private static final byte[] KEY = TIES_KEY.getBytes(StandardCharsets.UTF_8);
+    private final String topic;
+
+    TiesRecords(String topic) {
+      this.topic = topic;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(byte[] snapshot, KafkaSinkContext context, Long timestamp) {
+      return new ProducerRecord<>(topic, 0, timestamp, KEY, snapshot);
+    }
+  }
+
   /** Key = account id (UTF-8), value = {@link VerdictCodec} JSON. */
   static final class VerdictRecords implements KafkaRecordSerializationSchema<VerdictEvent> {
     private static final long serialVersionUID = 1L;

@@ -2,12 +2,15 @@ package io.distillguard.flink;
 
 import io.distillguard.core.Exchange;
 import io.distillguard.core.wire.VerdictEvent;
+import io.distillguard.linkage.ClusterTies;
 import io.distillguard.linkage.LinkageAction;
 import io.distillguard.linkage.LinkageConfig;
 import io.distillguard.linkage.LinkageEngine;
+import io.distillguard.linkage.TiesSnapshot;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +19,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -23,6 +27,7 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Cross-account linkage, run by the linkage library's own {@link LinkageEngine} (its linkage keys, key index,
@@ -30,6 +35,10 @@ import org.apache.flink.util.Collector;
  * and the clusters are recomputed on event time, at each multiple of the interval that the watermark passes after
  * new exchanges came in (and once more when the input ends). Each {@link LinkageAction} becomes a verdict for the
  * member account, with its cluster id, so the compacted verdict topic keeps one state per account.
+ *
+ * <p>After each recomputation whose acted-on clusters tie other keys than before, the snapshot gateway nodes check
+ * new accounts against ({@link io.distillguard.linkage.TiesSnapshot}, encoded) goes to the {@link #TIES} side
+ * output, for the compacted ties topic.
  *
  * <p>Runs with parallelism 1 on a single key: clustering needs every account's profile in one place. It is the
  * job's throughput ceiling for linkage (see docs/scale.md).
@@ -46,6 +55,9 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   /** Bytes per list-state element: no single array near the 2 GB limit however large linkage grows. */
   static final int CHUNK = 4 << 20;
   private static final int STATE_FORMAT = 1;
+  /** Encoded {@link io.distillguard.linkage.TiesSnapshot}s, each when the ties changed. */
+  public static final OutputTag<byte[]> TIES = new OutputTag<>("cluster-ties",
+      PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
   private final EngineSpec spec;
   private final long intervalMillis;
@@ -55,7 +67,13 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   private transient long scheduled;
   private transient boolean dirty;
   private transient ListState<byte[]> checkpointed;
+  /**
+   * The content of the ties last sent (built-at time left out), or null when unknown: after a restore the next
+   * recomputation sends them whatever they are, since what was sent after the checkpoint was never committed.
+   */
+  private transient byte[] tiesSent;
   private transient Counter recomputations;
+  private transient Counter tiesPublished;
   private transient Counter clusterVerdicts;
 
   public LinkageOperator(EngineSpec spec, Duration interval) {
@@ -86,9 +104,11 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
       versions = new HashMap<>();
       scheduled = Long.MIN_VALUE;
       dirty = false;
+      tiesSent = new TiesSnapshot(0, ClusterTies.EMPTY).encode(); // nothing acted on: nothing to send
     }
     recomputations = getRuntimeContext().getMetricGroup().counter("linkageRecomputations");
     clusterVerdicts = getRuntimeContext().getMetricGroup().counter("clusterVerdicts");
+    tiesPublished = getRuntimeContext().getMetricGroup().counter("clusterTiesPublished");
   }
 
   @Override
@@ -162,6 +182,13 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
     dirty = false;
     recomputations.inc();
     emit(linkage.recompute(Instant.ofEpochMilli(timestamp)), out);
+    TiesSnapshot ties = linkage.tiesSnapshot();
+    byte[] content = new TiesSnapshot(0, ties.ties()).encode();
+    if (!Arrays.equals(content, tiesSent)) {
+      tiesSent = content;
+      tiesPublished.inc();
+      ctx.output(TIES, ties.encode());
+    }
   }
 
   private void emit(List<LinkageAction> actions, Collector<VerdictEvent> out) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import io.distillguard.linkage.TiesSnapshot;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -102,5 +103,32 @@ class EquivalenceTest {
         .isEqualTo(new TreeSet<>(expectedClusters.values().stream().map(Object::toString).toList()));
     assertThat(job).filteredOn(v -> v.source() == VerdictEvent.Source.LINKAGE)
         .allMatch(v -> v.clusterId() != null && v.level() != RiskLevel.NONE);
+  }
+
+  /**
+   * The snapshot nodes check new accounts against is the in-process engine's, byte for byte, sent once per change.
+   */
+  @Test
+  void theJobSendsTheInProcessTies() throws Exception {
+    List<Exchange> events = TestTraffic.world(11, 120, 4, 40, 30).events;
+    JobSettings settings = JobSettings.defaults().withLinkage(true, ONCE);
+    Configuration c = new Configuration();
+    c.set(PipelineOptions.GENERIC_TYPES, false);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(c);
+    env.setParallelism(1);
+    DetectionTopology.Streams s = DetectionTopology.fromEvents(
+        env.fromData(encode(events), PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO), settings);
+    s.verdicts().sinkTo(new org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink<>());
+    List<byte[]> sent = new ArrayList<>();
+    try (var it = s.ties().executeAndCollect("ties")) {
+      it.forEachRemaining(sent::add);
+    }
+
+    TiesSnapshot expected = Reference.linkage(settings.engine(), events, boundary(events), new ArrayList<>())
+        .tiesSnapshot();
+    assertThat(expected.ties().size()).as("the hydra's cluster is acted on and ties keys").isPositive();
+    assertThat(sent).as("one recomputation, one change").singleElement()
+        .satisfies(b -> assertThat(b).isEqualTo(expected.encode()));
+    assertThat(TiesSnapshot.decode(sent.get(0)).builtAtMillis()).isEqualTo(boundary(events).toEpochMilli());
   }
 }

@@ -38,17 +38,23 @@ final class Reference {
 
   /** The in-process linkage engine after all events and one recomputation at {@code at}: clusters by member. */
   static Map<String, TreeSet<String>> clusters(EngineSpec spec, List<Exchange> events, Instant at) {
-    LinkageEngine linkage = new LinkageEngine(LinkageConfig.defaults(), spec.engine());
     List<LinkageAction> actions = new ArrayList<>();
-    for (Exchange e : events) {
-      actions.addAll(linkage.accept(e));
-    }
-    actions.addAll(linkage.recompute(at));
+    linkage(spec, events, at, actions);
     Map<String, String> latest = new LinkedHashMap<>();
     for (LinkageAction a : actions) {
       latest.put(a.accountId(), a.clusterId());
     }
     return byCluster(latest);
+  }
+
+  /** The in-process linkage engine after all events and one recomputation at {@code at}; its actions into out. */
+  static LinkageEngine linkage(EngineSpec spec, List<Exchange> events, Instant at, List<LinkageAction> out) {
+    LinkageEngine linkage = new LinkageEngine(LinkageConfig.defaults(), spec.engine());
+    for (Exchange e : events) {
+      out.addAll(linkage.accept(e));
+    }
+    out.addAll(linkage.recompute(at));
+    return linkage;
   }
 
   /** The same from the job's linkage verdicts: each account's latest cluster. */
