@@ -18,6 +18,7 @@ import io.distillguard.gateway.kafka.VerdictStoreRecorder;
 import io.distillguard.gateway.limits.LimitSync;
 import io.distillguard.gateway.limits.Limiter;
 import io.distillguard.gateway.linkage.LinkageService;
+import io.distillguard.gateway.linkage.TieSource;
 import io.distillguard.linkage.LinkageConfig;
 import io.distillguard.linkage.LinkageEngine;
 import io.distillguard.gateway.log.ExchangeLog;
@@ -397,7 +398,8 @@ public final class Gateway implements AutoCloseable {
       try {
         int[] actualPort = {config.server.port};
         // One server per event loop; Vert.x shares the port among them (an ephemeral port too).
-        LinkageService links = linkage;
+        // the request path's check of new accounts: against this node's linkage, or the job's snapshot
+        TieSource links = linkage != null ? linkage : kafka != null ? kafka.ties() : null;
         deployment = vx.deployVerticle(() -> new DataPlaneVerticle(this, metrics, log, sink, directory, enforcement, limiter,
             links, upstream, proxies, actualPort), new DeploymentOptions().setInstances(loops))
             .await(30, TimeUnit.SECONDS);
@@ -461,7 +463,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     StageChain chain(GatewayMetrics metrics, ExchangeSink sink, AccountDirectory directory,
-        EnforcementCache enforcement, Limiter limiter, LinkageService linkage, HttpClient client,
+        EnforcementCache enforcement, Limiter limiter, TieSource linkage, HttpClient client,
         UpstreamSettings upstream) {
       List<Stage> stages = new ArrayList<>();
       stages.add(new MetricsStage(metrics));
@@ -492,13 +494,13 @@ public final class Gateway implements AutoCloseable {
     private final AccountDirectory directory;
     private final EnforcementCache enforcement;
     private final Limiter limiter;
-    private final LinkageService linkage;
+    private final TieSource linkage;
     private final UpstreamSettings upstream;
     private final TrustedProxies proxies;
     private final int[] port;
 
     DataPlaneVerticle(Builder b, GatewayMetrics metrics, ExchangeLog log, ExchangeSink sink,
-        AccountDirectory directory, EnforcementCache enforcement, Limiter limiter, LinkageService linkage,
+        AccountDirectory directory, EnforcementCache enforcement, Limiter limiter, TieSource linkage,
         UpstreamSettings upstream, TrustedProxies proxies, int[] port) {
       this.b = b;
       this.metrics = metrics;

@@ -11,12 +11,20 @@ import java.util.Map;
  */
 @JsonNaming(PropertyNamingStrategies.KebabCaseStrategy.class)
 public final class KafkaConfig {
+  /** The value of {@code ties-topic} that turns the check of new accounts off. */
+  public static final String NONE = "none";
+
   /** Comma-separated {@code host:port} list of brokers. */
   public String bootstrapServers;
   /** Topic of exchange events, keyed by account id. */
   public String exchangesTopic = "distillguard.exchanges";
   /** Compacted topic of verdict events, keyed by account id. */
   public String verdictsTopic = "distillguard.verdicts";
+  /**
+   * Compacted one-partition topic of the detection job's cluster-ties snapshot, which nodes in remote mode check new
+   * accounts against before answering them; {@value #NONE} for no check.
+   */
+  public String tiesTopic = "distillguard.cluster-ties";
   /** Where exchanges wait while Kafka does not take them; default {@code <data-dir>/kafka-spill}. */
   public String spillDir;
   /** Force every spill append to disk (survives a power cut, not only a crash of the process). */

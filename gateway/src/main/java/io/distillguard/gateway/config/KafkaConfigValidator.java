@@ -43,6 +43,8 @@ final class KafkaConfigValidator {
     }
     if (remote) {
       topic("kafka.verdicts-topic", k.verdictsTopic);
+      topic("kafka.ties-topic", k.tiesTopic);
+      require(!k.tiesTopic.equals(k.verdictsTopic), "kafka.ties-topic", "must not be the verdict topic");
     }
     require(k.compression != null && COMPRESSIONS.contains(k.compression), "kafka.compression",
         "must be one of " + String.join(", ", COMPRESSIONS));

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A gateway node's Kafka side, as its configuration asks: the {@link KafkaExchangeSink} when
- * {@code exchange-log.sink} is {@code kafka} or {@code both}, the {@link VerdictFeed} when {@code detection.mode} is
- * {@code remote}. Either may be absent.
+ * {@code exchange-log.sink} is {@code kafka} or {@code both}, the {@link VerdictFeed} and the {@link TiesFeed} (unless
+ * {@code kafka.ties-topic} is {@code none}) when {@code detection.mode} is {@code remote}. Any may be absent.
  */
 public final class KafkaNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaNode.class);
@@ -24,11 +24,13 @@ public final class KafkaNode implements AutoCloseable {
   private final KafkaExchangeSink sink;
   private final VerdictFeed feed;
   private final VerdictPublisher overrides;
+  private final TiesFeed ties;
 
-  private KafkaNode(KafkaExchangeSink sink, VerdictFeed feed, VerdictPublisher overrides) {
+  private KafkaNode(KafkaExchangeSink sink, VerdictFeed feed, VerdictPublisher overrides, TiesFeed ties) {
     this.sink = sink;
     this.feed = feed;
     this.overrides = overrides;
+    this.ties = ties;
   }
 
   /** True when the configuration needs Kafka at all. */
@@ -55,6 +57,7 @@ public final class KafkaNode implements AutoCloseable {
     KafkaExchangeSink sink = null;
     VerdictFeed feed = null;
     VerdictPublisher overrides = null;
+    TiesFeed ties = null;
     try {
       if (!"store".equals(config.exchangeLog.sink)) {
         Path spill = k.spillDir != null ? Path.of(k.spillDir) : Path.of(config.dataDir).resolve("kafka-spill");
@@ -64,16 +67,31 @@ public final class KafkaNode implements AutoCloseable {
       }
       if (remoteDetection(config)) {
         feed = new VerdictFeed(k.bootstrapServers, k.verdictsTopic, enforcement, k.properties)
-            .bindMetrics(registry).start();
+            .bindMetrics(registry);
+        if (!KafkaConfig.NONE.equals(k.tiesTopic)) {
+          ties = new TiesFeed(k.bootstrapServers, k.tiesTopic, k.properties).bindMetrics(registry);
+          feed.addListener(ties::onVerdict);
+          ties.start();
+        }
+        feed.start();
         overrides = new VerdictPublisher(k.bootstrapServers, k.verdictsTopic, k.properties);
         publishOverrides(enforcement, feed, overrides);
+        long deadline = System.nanoTime() + k.verdictsStartupWait.toNanos();
         if (!feed.awaitCaughtUp(k.verdictsStartupWait)) {
           LOG.warn("the verdict topic {} was not read to its end within {} ({}); starting anyway: verdicts apply as "
               + "they arrive", k.verdictsTopic, k.verdictsStartupWait,
               feed.lastError() == null ? "still reading" : feed.lastError());
         }
+        if (ties != null && !ties.awaitCaughtUp(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+          LOG.warn("the ties topic {} was not read to its end within {} ({}); starting anyway: new accounts are "
+              + "checked once a snapshot arrives", k.tiesTopic, k.verdictsStartupWait,
+              ties.lastError() == null ? "still reading" : ties.lastError());
+        }
       }
     } catch (RuntimeException e) {
+      if (ties != null) {
+        ties.close();
+      }
       if (overrides != null) {
         overrides.close();
       }
@@ -85,7 +103,7 @@ public final class KafkaNode implements AutoCloseable {
       }
       throw e;
     }
-    return new KafkaNode(sink, feed, overrides);
+    return new KafkaNode(sink, feed, overrides, ties);
   }
 
   /**
@@ -117,7 +135,12 @@ public final class KafkaNode implements AutoCloseable {
     return feed;
   }
 
-  /** The state of both, for the admin API's health answer. */
+  /** The cluster-ties feed, or null when detection is local or the ties topic is {@code none}. */
+  public TiesFeed ties() {
+    return ties;
+  }
+
+  /** The state of each, for the admin API's health answer. */
   public ObjectNode health() {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     if (sink != null) {
@@ -142,17 +165,36 @@ public final class KafkaNode implements AutoCloseable {
       f.put("malformed", feed.malformed());
       f.put("last_error", feed.lastError());
     }
+    if (ties != null) {
+      ObjectNode t = n.putObject("ties_feed");
+      t.put("topic", ties.topic());
+      t.put("caught_up", ties.caughtUp());
+      t.put("applied", ties.applied());
+      t.put("malformed", ties.malformed());
+      t.put("tying_keys", ties.ties().size());
+      long at = ties.snapshot().builtAtMillis();
+      if (at == Long.MIN_VALUE) {
+        t.putNull("built_at");
+      } else {
+        t.put("built_at", Instant.ofEpochMilli(at).toString());
+      }
+      t.put("last_error", ties.lastError());
+    }
     return n;
   }
 
   /** True when everything works as it should: exchanges reach Kafka directly and the verdicts are read. */
   public boolean healthy() {
     return (sink == null || sink.state() == KafkaExchangeSink.State.PUBLISHING)
-        && (feed == null || (feed.caughtUp() && feed.lastError() == null));
+        && (feed == null || (feed.caughtUp() && feed.lastError() == null))
+        && (ties == null || (ties.caughtUp() && ties.lastError() == null));
   }
 
   @Override
   public void close() {
+    if (ties != null) {
+      ties.close();
+    }
     if (overrides != null) {
       overrides.close();
     }

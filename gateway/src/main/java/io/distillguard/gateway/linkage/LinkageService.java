@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * stored clusters are put back into the engine with their ids, members, levels and rulings (see
  * {@link LinkageEngine#restoreCluster}), so the admin API lists them at once and recomputations keep their ids.
  */
-public final class LinkageService implements ExchangeSink, AutoCloseable {
+public final class LinkageService implements ExchangeSink, TieSource, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LinkageService.class);
   private static final int RULINGS_SCANNED = 200_000;
 
@@ -258,6 +258,7 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
   }
 
   /** The cluster of an account, or null (as of the last recomputation or join). */
+  @Override
   public String clusterOf(String accountId) {
     return clusterOf.get(accountId);
   }
@@ -266,16 +267,19 @@ public final class LinkageService implements ExchangeSink, AutoCloseable {
    * The keys that tie a young account to an acted-on cluster, for the request path ({@code ClusterTieStage}): as of
    * the last recomputation, ruling or restore.
    */
+  @Override
   public ClusterTies ties() {
     return ties;
   }
 
   /** Counts a request given an acted-on cluster's level by the request-path check. */
+  @Override
   public void tiedOnRequest() {
     tiedOnRequest.incrementAndGet();
   }
 
   /** Requests given an acted-on cluster's level by the request-path check, since start. */
+  @Override
   public long tiedOnRequestCount() {
     return tiedOnRequest.get();
   }

@@ -3,7 +3,7 @@ package io.distillguard.gateway.stages;
 import io.distillguard.core.AccountStatus;
 import io.distillguard.core.Exchange;
 import io.distillguard.core.Outcome;
-import io.distillguard.gateway.linkage.LinkageService;
+import io.distillguard.gateway.linkage.TieSource;
 import io.distillguard.gateway.pipeline.ApiError;
 import io.distillguard.gateway.pipeline.Call;
 import io.distillguard.gateway.pipeline.Chain;
@@ -18,14 +18,15 @@ import io.distillguard.linkage.ClusterTies;
  * (403 {@code account_blocked}); a throttled or degraded one's request goes on at that status.
  *
  * <p>The level applies to this request only and is written nowhere: linkage, folding the exchange in, makes the same
- * check on the same snapshot, joins the account to the cluster and raises its status for good. The check reads the
- * snapshot the linkage thread last published (one volatile read) and looks up a few keys; it reads the prompt only
- * when the account's card or one of its subnets ties, and never blocks.
+ * check on the same snapshot, joins the account to the cluster and raises its status for good (on a node in remote
+ * mode, the job's linkage does, and its verdict follows). The check reads the snapshot last published by the
+ * {@link TieSource} (one volatile read) and looks up a few keys; it reads the prompt only when the account's card or
+ * one of its subnets ties, and never blocks.
  */
 public final class ClusterTieStage implements Stage {
-  private final LinkageService linkage;
+  private final TieSource linkage;
 
-  public ClusterTieStage(LinkageService linkage) {
+  public ClusterTieStage(TieSource linkage) {
     this.linkage = linkage;
   }
 

@@ -74,6 +74,14 @@ class KafkaConfigValidatorTest {
       c.detection.mode = "remote";
       c.kafka.verdictsTopic = "";
     }), "kafka.verdicts-topic");
+    fails(kafkaSink(c -> {
+      c.detection.mode = "remote";
+      c.kafka.tiesTopic = "ties <topic>";
+    }), "kafka.ties-topic", "topic name");
+    fails(kafkaSink(c -> {
+      c.detection.mode = "remote";
+      c.kafka.tiesTopic = c.kafka.verdictsTopic;
+    }), "kafka.ties-topic", "not be the verdict topic");
     fails(kafkaSink(c -> c.kafka.compression = "brotli"), "kafka.compression", "lz4");
   }
 

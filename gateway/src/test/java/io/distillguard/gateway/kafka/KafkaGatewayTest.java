@@ -66,6 +66,7 @@ class KafkaGatewayTest {
       }
       if (remote) {
         c.detection.mode = "remote";
+        c.kafka.tiesTopic = "none"; // RemoteTiesTest reads one
       }
     };
   }

@@ -54,6 +54,7 @@ class SharedNodesTest {
       c.store.node = name;
       c.kafka.bootstrapServers = kafka.bootstrapServers();
       c.kafka.verdictsTopic = verdicts;
+      c.kafka.tiesTopic = "none"; // RemoteTiesTest reads one
       c.detection.mode = "remote";
     };
   }
