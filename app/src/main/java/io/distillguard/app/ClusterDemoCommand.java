@@ -4,6 +4,7 @@ import io.distillguard.core.wire.ExchangeCodec;
 import io.distillguard.core.wire.VerdictCodec;
 import io.distillguard.core.wire.VerdictEvent;
 import io.distillguard.gateway.kafka.ConsumerThreads;
+import io.distillguard.linkage.TiesSnapshot;
 import io.distillguard.sim.Label;
 import io.distillguard.sim.SimAccount;
 import io.distillguard.sim.Simulation;
@@ -210,8 +211,37 @@ final class ClusterDemoCommand implements Callable<Integer> {
       agree += all ? 1 : 0;
     }
     out.printf(Locale.ROOT, "  verdicts from the job: %d accounts acted on, %d blocked; of %d blocked accounts "
-        + "checked on every node (its enforcement cache, through the admin API), %d are blocked on all %d nodes%n", lastVerdict.size(), blocked, checked,
-        agree, cluster.nodes().size());
+        + "checked on every node (its enforcement cache, through the admin API), %d are blocked on all %d nodes%n",
+        lastVerdict.size(), blocked, checked, agree, cluster.nodes().size());
+    auditTies(cluster);
+  }
+
+  /** The job's last cluster-ties snapshot, and what each node checks new accounts against. */
+  private void auditTies(LocalCluster cluster) {
+    List<ConsumerRecord<byte[], byte[]>> sent = cluster.readAll(LocalCluster.TIES, "read_committed",
+        Duration.ofMinutes(1));
+    if (sent.isEmpty()) {
+      out.println("  cluster ties: no cluster acted on yet, so the job sent no snapshot to " + LocalCluster.TIES);
+      return;
+    }
+    String last;
+    try {
+      TiesSnapshot s = TiesSnapshot.decode(sent.get(sent.size() - 1).value());
+      last = s.ties().size() + " keys tie new accounts to acted-on clusters (built at event time "
+          + Instant.ofEpochMilli(s.builtAtMillis()) + ")";
+    } catch (IOException e) {
+      last = "unreadable (" + e.getMessage() + ")";
+    }
+    List<String> held = new ArrayList<>();
+    for (LocalCluster.GatewayProcess n : cluster.nodes()) {
+      String h = n.health();
+      java.util.regex.Matcher m = h == null ? null
+          : java.util.regex.Pattern.compile("\"tying_keys\":(\\d+)").matcher(h);
+      held.add(n.name + " " + (m != null && m.find() ? m.group(1) : "?"));
+    }
+    out.printf(Locale.ROOT, "  cluster ties: the job sent %d snapshot(s) to %s; the last: %s; keys each node "
+        + "checks young accounts' first requests against: %s%n", sent.size(), LocalCluster.TIES, last,
+        String.join(", ", held));
   }
 
   private void printOutcome(List<RequestRecord> records) {

@@ -3,6 +3,7 @@ package io.distillguard.app;
 import io.distillguard.cluster.EmbeddedKafka;
 import io.distillguard.cluster.LocalPostgres;
 import io.distillguard.flink.DetectionJob;
+import io.distillguard.flink.KafkaIo;
 import io.distillguard.gateway.admin.AdminToken;
 import io.distillguard.upstream.BuiltinUpstream;
 import io.distillguard.upstream.BuiltinUpstreamOptions;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -42,6 +44,7 @@ final class LocalCluster implements AutoCloseable {
   static final String DATABASE = "distillguard";
   static final String EXCHANGES = "distillguard.exchanges";
   static final String VERDICTS = "distillguard.verdicts";
+  static final String TIES = "distillguard.cluster-ties";
   static final int PARTITIONS = 4;
 
   /** How the cluster is laid out. */
@@ -75,8 +78,10 @@ final class LocalCluster implements AutoCloseable {
       c.kafka = EmbeddedKafka.builder().dataDir(settings.dir().resolve("kafka")).build().start();
       c.kafka.createTopic(EXCHANGES, PARTITIONS, Map.of());
       c.kafka.createCompactedTopic(VERDICTS, PARTITIONS);
+      c.kafka.createTopic(TIES, 1, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+          TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(KafkaIo.TIES_MAX_BYTES + (1 << 16))));
       progress.accept("Kafka broker    " + c.kafka.bootstrapServers() + " (topics " + EXCHANGES + " x" + PARTITIONS
-          + ", " + VERDICTS + " x" + PARTITIONS + " compacted)");
+          + ", " + VERDICTS + " x" + PARTITIONS + " compacted, " + TIES + " x1 compacted)");
       c.startJob(false);
       progress.accept("Flink job       detection on a MiniCluster, exactly-once checkpoints every "
           + settings.checkpointInterval().toMillis() + " ms into " + c.checkpoints());
@@ -166,7 +171,7 @@ final class LocalCluster implements AutoCloseable {
   /** Starts the detection job, from its newest complete checkpoint when {@code restore}. */
   void startJob(boolean restore) {
     List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(),
-        "--input-topic", EXCHANGES, "--verdict-topic", VERDICTS,
+        "--input-topic", EXCHANGES, "--verdict-topic", VERDICTS, "--ties-topic", TIES,
         "--checkpoint-dir", checkpoints().toUri().toString(),
         "--checkpoint-interval", settings.checkpointInterval().toMillis() + "ms",
         "--transaction-timeout", "2m", "--linkage-interval", "10m",
@@ -279,7 +284,7 @@ final class LocalCluster implements AutoCloseable {
           "detection: {mode: remote}",
           "limits: {backend: postgresql}",
           "kafka: {bootstrap-servers: \"" + cluster.kafka.bootstrapServers() + "\", exchanges-topic: " + EXCHANGES
-              + ", verdicts-topic: " + VERDICTS + "}",
+              + ", verdicts-topic: " + VERDICTS + ", ties-topic: " + TIES + "}",
           ""), StandardCharsets.UTF_8);
       ProcessBuilder pb = new ProcessBuilder(javaBinary(), "-Xmx512m", "-XX:+UseSerialGC", "-cp",
           System.getProperty("java.class.path"), Main.class.getName(), "serve", "--config", config.toString());

@@ -8,9 +8,11 @@ import java.util.List;
  *
  * @param detectorSet   the per-account set run beside linkage (its model also scores clusters' union traffic)
  * @param recomputation counts and time of the final recomputation
+ * @param tyingKeys     keys of the cluster-ties snapshot at the end (what new accounts are checked against)
+ * @param tiesBytes     that snapshot's size as sent to remote gateway nodes ({@code TiesSnapshot})
  */
 public record LinkageReport(String scenario, String detectorSet, List<CampaignLinkage> campaigns,
-    BenignLinkage benign, int clusters, String recomputation) {
+    BenignLinkage benign, int clusters, String recomputation, int tyingKeys, int tiesBytes) {
 
   public LinkageReport {
     campaigns = List.copyOf(campaigns);

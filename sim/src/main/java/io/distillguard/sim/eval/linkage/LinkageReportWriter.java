@@ -65,6 +65,8 @@ public final class LinkageReportWriter {
         .append(b.benignClusters()).append(" (").append(b.largestBenignCluster()).append(") | ")
         .append(b.actedBenignClusters()).append(" |\n\n");
     sb.append("Final recomputation: ").append(md(r.recomputation())).append(".\n");
+    sb.append("Cluster-ties snapshot at the end: ").append(r.tyingKeys()).append(" tying keys, ")
+        .append(r.tiesBytes()).append(" bytes as sent to remote gateway nodes.\n");
     return sb.toString();
   }
 
@@ -86,6 +88,8 @@ public final class LinkageReportWriter {
         b.inAttackClusters(), pct(b.inAttackClustersRate()), b.restrictedByLinkage(), pct(b.restrictedRate()),
         b.inAnyCluster(), b.benignClusters(), b.actedBenignClusters()));
     sb.append("  ").append(printable(r.recomputation())).append('\n');
+    sb.append("  cluster ties: ").append(r.tyingKeys()).append(" tying keys, ").append(r.tiesBytes())
+        .append(" bytes\n");
     return sb.toString();
   }
 
