@@ -24,9 +24,14 @@ import org.slf4j.LoggerFactory;
  * partition from the beginning ({@link CompactedTopicReader}), so a node that starts later ends with the current
  * status of every account that has one; afterwards it applies new verdicts as they come.
  *
- * <p>Records are keyed by account id (see {@link VerdictEvent}); a record is applied only when its version is above
- * the last one applied for its account, so a re-sent or replayed older verdict never undoes a newer one. A
- * tombstone (null value) returns the account to active.
+ * <p>Records are keyed by account id (see {@link VerdictEvent}). Three producers write them: the job's detection and
+ * its linkage, each versioning its own verdicts per account, and analysts (through any node). The node enforces, as a
+ * single node does, the higher of the account's detection and linkage levels (neither source knows the other's: the
+ * account's own later escalation to watch must not lift its cluster's block), unless an analyst ruled later: a ruling
+ * replaces both (it may lower the status), and only verdicts versioned after it raise the account again. A record is
+ * applied only when its version is above the last one applied from its source (and above the last ruling), so a
+ * re-sent or replayed older verdict never undoes a newer one. A tombstone (null value) returns the account to
+ * active and forgets it.
  *
  * <p>A record that cannot be read (not a verdict, another schema version, a key that does not match its account) is
  * counted, logged without its content, and skipped.
@@ -35,7 +40,7 @@ public final class VerdictFeed extends CompactedTopicReader {
   private static final Logger LOG = LoggerFactory.getLogger(VerdictFeed.class);
 
   private final EnforcementCache enforcement;
-  private final Map<String, Long> versions = new ConcurrentHashMap<>();
+  private final Map<String, Known> known = new ConcurrentHashMap<>();
   private final List<Consumer<VerdictEvent>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong applied = new AtomicLong();
   private final AtomicLong stale = new AtomicLong();
@@ -61,6 +66,62 @@ public final class VerdictFeed extends CompactedTopicReader {
   /** Called on the feed's thread for every verdict applied (after the cache has it). */
   public void addListener(Consumer<VerdictEvent> listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * What the topic says of one account: each source's last status and version. Written by the feed's thread only;
+   * {@link #version} is read by others (analyst overrides are versioned after it).
+   */
+  private static final class Known {
+    volatile long version;
+    long analystVersion;
+    AccountStatus analyst;
+    long detectionVersion;
+    AccountStatus detection;
+    long linkageVersion;
+    AccountStatus linkage;
+
+    /** Applies a verdict; false when it is not newer than what its source (or a later ruling) said. */
+    boolean apply(VerdictEvent v) {
+      long n = v.version();
+      switch (v.source()) {
+        case ANALYST -> {
+          if (n <= analystVersion) {
+            return false;
+          }
+          analyst = v.status();
+          analystVersion = n;
+          detection = null; // decided before the ruling, which replaces them
+          linkage = null;
+        }
+        case LINKAGE -> {
+          if (n <= linkageVersion || n <= analystVersion) {
+            return false;
+          }
+          linkage = v.status();
+          linkageVersion = n;
+        }
+        default -> {
+          if (n <= detectionVersion || n <= analystVersion) {
+            return false;
+          }
+          detection = v.status();
+          detectionVersion = n;
+        }
+      }
+      version = Math.max(version, n);
+      return true;
+    }
+
+    AccountStatus status() {
+      AccountStatus s = AccountStatus.ACTIVE;
+      for (AccountStatus x : new AccountStatus[] {analyst, detection, linkage}) {
+        if (x != null && x.compareTo(s) > 0) {
+          s = x;
+        }
+      }
+      return s;
+    }
   }
 
   /** Registers the feed's meters. */
@@ -110,7 +171,7 @@ public final class VerdictFeed extends CompactedTopicReader {
     String account = new String(r.key(), StandardCharsets.UTF_8);
     if (r.value() == null) {
       tombstones.incrementAndGet();
-      versions.remove(account);
+      known.remove(account);
       enforcement.set(account, AccountStatus.ACTIVE);
       return;
     }
@@ -125,13 +186,12 @@ public final class VerdictFeed extends CompactedTopicReader {
       malformed(where, "record key does not match the verdict's accountId");
       return;
     }
-    Long last = versions.get(account);
-    if (last != null && v.version() <= last) {
+    Known k = known.computeIfAbsent(account, a -> new Known());
+    if (!k.apply(v)) {
       stale.incrementAndGet();
       return;
     }
-    versions.put(account, v.version());
-    enforcement.set(account, v.status());
+    enforcement.set(account, k.status());
     applied.incrementAndGet();
     for (Consumer<VerdictEvent> l : listeners) {
       try {
@@ -150,6 +210,7 @@ public final class VerdictFeed extends CompactedTopicReader {
 
   /** The last version applied for an account, or 0. */
   public long versionOf(String accountId) {
-    return versions.getOrDefault(accountId, 0L);
+    Known k = known.get(accountId);
+    return k == null ? 0 : k.version;
   }
 }

@@ -1,6 +1,7 @@
 package io.distillguard.gateway.kafka;
 
 import io.distillguard.core.Account;
+import io.distillguard.core.AccountStatus;
 import io.distillguard.core.Alert;
 import io.distillguard.core.AuditEntry;
 import io.distillguard.core.detect.Reason;
@@ -165,10 +166,17 @@ public final class VerdictStoreRecorder implements AutoCloseable {
     RiskLevel previous = RiskLevel.of(before.get().status());
     RiskLevel level = v.level() != null ? v.level() : RiskLevel.of(v.status());
     Instant now = clock.instant();
-    store.accounts().updateStatus(v.accountId(), v.status(), now).ifPresent(directory::put);
+    // The job's detection and linkage each know only their own level: an account's own escalation to watch must not
+    // lift its cluster's block (nor a detection block an analyst's manual one). The verdict raises, never lowers;
+    // one that does not raise is still audited as evidence, without an alert.
+    boolean raises = v.status().compareTo(before.get().status()) > 0;
+    AccountStatus to = raises ? v.status() : before.get().status();
+    if (raises) {
+      store.accounts().updateStatus(v.accountId(), to, now).ifPresent(directory::put);
+    }
     Map<String, String> details = new LinkedHashMap<>();
     details.put("from", before.get().status().wireName());
-    details.put("to", v.status().wireName());
+    details.put("to", to.wireName());
     if (v.score() != null) {
       details.put("score", String.format(Locale.ROOT, "%.3f", v.score()));
     }
@@ -182,9 +190,11 @@ public final class VerdictStoreRecorder implements AutoCloseable {
     DetectionService.putReasons(details, reasons);
     AuditEntry audited = store.audit().append(now, v.source() == VerdictEvent.Source.LINKAGE ? "linkage" : "detector",
         "account.status", "account:" + v.accountId(), details);
-    store.alerts().append(new Alert(0, v.at(), now, v.accountId(), previous, level,
-        v.score() == null ? 0 : v.score(), v.evidence(), reasons.subList(0, Math.min(TOP_REASONS, reasons.size())),
-        audited.seq()));
+    if (raises) {
+      store.alerts().append(new Alert(0, v.at(), now, v.accountId(), previous, level,
+          v.score() == null ? 0 : v.score(), v.evidence(), reasons.subList(0, Math.min(TOP_REASONS, reasons.size())),
+          audited.seq()));
+    }
     recorded.incrementAndGet();
   }
 

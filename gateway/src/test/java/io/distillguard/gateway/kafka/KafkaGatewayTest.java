@@ -260,6 +260,64 @@ class KafkaGatewayTest {
     }
   }
 
+  private static VerdictEvent fromSource(String account, AccountStatus status, long version,
+      VerdictEvent.Source source) {
+    VerdictEvent v = verdict(account, status, version);
+    return new VerdictEvent(v.accountId(), source == VerdictEvent.Source.LINKAGE ? "cl_hydra" : null, v.status(),
+        source == VerdictEvent.Source.ANALYST ? null : v.level(), v.score(), v.evidence(), v.reasons(), v.at(),
+        source, v.version(), null);
+  }
+
+  /**
+   * The job's detection and linkage each version their own verdicts and know only their own level: the node and the
+   * store apply the higher of the two, so an account's own later escalation does not lift its cluster's block; an
+   * analyst's ruling replaces both, and only verdicts decided after it raise the account again.
+   */
+  @Test
+  void detectionAndLinkageVerdictsCombineAndARulingReplacesBoth() throws Exception {
+    String verdicts = "gw-verdicts-4";
+    kafka.createCompactedTopic(verdicts, 1);
+    String id = GatewayFixture.uniqueId("acct");
+    try (VerdictPublisher publisher = new VerdictPublisher(kafka.bootstrapServers(), verdicts, Map.of());
+        GatewayFixture a = GatewayFixture.builder(dir.resolve("a")).config(kafkaConfig("x", verdicts, false, true))
+            .start()) {
+      a.createAccount("{\"id\":\"" + id + "\"}");
+      AccountKey k = a.newKey(id);
+      VerdictFeed feed = a.gateway.kafka().feed();
+      publisher.publish(fromSource(id, AccountStatus.BLOCKED, 100, VerdictEvent.Source.LINKAGE))
+          .get(30, TimeUnit.SECONDS);
+      awaitStatus(a, k, 403);
+      GatewayFixture.await("the linkage block recorded", AWAIT, () -> a.admin("GET", "/admin/v1/accounts/" + id, null)
+          .json().path("status").asText().equals("blocked"));
+      // detection's own, later escalation to watch (a higher version of its own) lifts nothing
+      publisher.publish(fromSource(id, AccountStatus.WATCH, 200, VerdictEvent.Source.DETECTION))
+          .get(30, TimeUnit.SECONDS);
+      GatewayFixture.await("detection verdict applied", AWAIT, () -> feed.applied() >= 2);
+      assertThat(a.gateway.enforcement().statusOf(id)).isEqualTo(AccountStatus.BLOCKED);
+      assertThat(a.chat(k.key(), "hello").status()).isEqualTo(403);
+      GatewayFixture.await("detection verdict recorded", AWAIT, () -> a.metricsText().contains(
+          "distillguard_kafka_verdicts_recorded_total 2.0"));
+      assertThat(a.admin("GET", "/admin/v1/accounts/" + id, null).json().path("status").asText())
+          .as("the store keeps the block too").isEqualTo("blocked");
+
+      // an analyst clears the account: both levels are replaced
+      publisher.publish(fromSource(id, AccountStatus.ACTIVE, 300, VerdictEvent.Source.ANALYST))
+          .get(30, TimeUnit.SECONDS);
+      awaitStatus(a, k, 200);
+      // a detection verdict decided before the ruling, arriving after it, is stale
+      long stale = feed.stale();
+      publisher.publish(fromSource(id, AccountStatus.BLOCKED, 250, VerdictEvent.Source.DETECTION))
+          .get(30, TimeUnit.SECONDS);
+      GatewayFixture.await("pre-ruling verdict ignored", AWAIT, () -> feed.stale() == stale + 1);
+      assertThat(a.chat(k.key(), "hello").status()).isEqualTo(200);
+      // one decided after it raises the account again
+      publisher.publish(fromSource(id, AccountStatus.BLOCKED, 400, VerdictEvent.Source.LINKAGE))
+          .get(30, TimeUnit.SECONDS);
+      awaitStatus(a, k, 403);
+      assertThat(feed.versionOf(id)).isEqualTo(400);
+    }
+  }
+
   @SuppressWarnings("unused")
   private static Set<String> distinct(List<String> xs) {
     return new HashSet<>(new ArrayList<>(xs));
