@@ -135,12 +135,16 @@ class LocalClusterFailureTest {
       assertThat(converged(actual, expected)).as("the job's detection verdicts per account (level@evidence, in "
           + "order): %s; the in-process engine's over the de-duplicated log: %s", actual, expected).isTrue();
 
-      // 3. Every node enforces the job's final verdicts, the restarted one included.
+      // 3. Every node enforces the job's final verdicts, the restarted one included: the higher of the account's
+      // last detection level and its cluster's (linkage) level.
+      Map<String, io.distillguard.core.AccountStatus> linked = linkageStatuses(cluster);
       for (Map.Entry<String, List<String>> e : expected.entrySet()) {
         List<String> levels = e.getValue();
         String last = levels.get(levels.size() - 1);
-        String status = io.distillguard.core.detect.RiskLevel.valueOf(
-            last.substring(0, last.indexOf('@')).toUpperCase(java.util.Locale.ROOT)).status().wireName();
+        io.distillguard.core.AccountStatus detected = io.distillguard.core.detect.RiskLevel.valueOf(
+            last.substring(0, last.indexOf('@')).toUpperCase(java.util.Locale.ROOT)).status();
+        io.distillguard.core.AccountStatus ofCluster = linked.get(e.getKey());
+        String status = (ofCluster != null && ofCluster.compareTo(detected) > 0 ? ofCluster : detected).wireName();
         for (LocalCluster.GatewayProcess n : cluster.nodes()) {
           assertThat(n.enforced(e.getKey())).as("%s on %s", e.getKey(), n.name).isEqualTo(status);
         }
@@ -192,6 +196,20 @@ class LocalClusterFailureTest {
     for (ConsumerRecord<byte[], byte[]> r : cluster.readAll(LocalCluster.EXCHANGES, "read_uncommitted", AWAIT)) {
       Exchange e = ExchangeCodec.decode(r.value());
       out.putIfAbsent(e.id(), e);
+    }
+    return out;
+  }
+
+  /** Each account's last linkage status in the verdict topic. */
+  private static Map<String, io.distillguard.core.AccountStatus> linkageStatuses(LocalCluster cluster) {
+    Map<String, io.distillguard.core.AccountStatus> out = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : cluster.readAll(LocalCluster.VERDICTS, "read_committed", AWAIT)) {
+      if (r.value() != null) {
+        VerdictEvent v = VerdictCodec.decode(r.value());
+        if (v.source() == VerdictEvent.Source.LINKAGE) {
+          out.put(v.accountId(), v.status());
+        }
+      }
     }
     return out;
   }
