@@ -44,6 +44,10 @@ public final class LinkageMetrics implements RunListener {
     Instant blockedAt;
     long promptsAtBlock = -1;
     long attackAfterBlock;
+    /** A campaign absorbed into a cluster blocked before it appeared: its first account's join at block. */
+    Instant joinBlockedAt;
+    long promptsAtJoinBlock = -1;
+    long attackAfterJoinBlock;
 
     Camp(String id) {
       this.id = id;
@@ -83,6 +87,9 @@ public final class LinkageMetrics implements RunListener {
       if (c.blockedAt != null) {
         c.attackAfterBlock++;
       }
+      if (c.joinBlockedAt != null) {
+        c.attackAfterJoinBlock++;
+      }
     }
   }
 
@@ -105,6 +112,10 @@ public final class LinkageMetrics implements RunListener {
     if (c != null && c.blockedAt == null && a.level() == RiskLevel.BLOCK && !a.joined()) {
       c.blockedAt = a.at();
       c.promptsAtBlock = c.prompts.size();
+    }
+    if (c != null && c.joinBlockedAt == null && a.level() == RiskLevel.BLOCK && a.joined()) {
+      c.joinBlockedAt = a.at();
+      c.promptsAtJoinBlock = c.prompts.size();
     }
   }
 
@@ -136,18 +147,24 @@ public final class LinkageMetrics implements RunListener {
       }
       int linked = best == null ? 0 : by.get(best);
       ClusterView v = best == null ? null : engine.cluster(best);
-      Double toBlock = c.firstRequest == null || c.blockedAt == null ? null
-          : Duration.between(c.firstRequest, c.blockedAt).toMillis() / 1000.0;
+      // A campaign whose cluster was never blocked as a whole but whose accounts joined one already blocked (one
+      // operator's two campaigns, the second absorbed into the first's cluster) is blocked from its first join.
+      boolean byJoining = c.blockedAt == null && c.joinBlockedAt != null;
+      Instant blockedAt = byJoining ? c.joinBlockedAt : c.blockedAt;
+      long promptsAtBlock = byJoining ? c.promptsAtJoinBlock : c.promptsAtBlock;
+      long afterBlock = byJoining ? c.attackAfterJoinBlock : c.attackAfterBlock;
+      Double toBlock = c.firstRequest == null || blockedAt == null ? null
+          : Duration.between(c.firstRequest, blockedAt).toMillis() / 1000.0;
       int clustered = 0;
       for (int k : by.values()) {
         clustered += k;
       }
       out.add(new LinkageReport.CampaignLinkage(c.id, c.strategy, c.accounts.size(), linked,
           rate(linked, c.accounts.size()), Math.max(0, by.size() - 1), c.accounts.size() - clustered, best, v == null ? 0 : v.size(), v == null ? "none" : v.level().wireName(),
-          c.firstRequest, c.blockedAt, toBlock, Math.max(0, c.promptsAtBlock), c.promptSetSize,
-          c.blockedAt == null || c.promptSetSize == 0 ? null : c.promptsAtBlock / (double) c.promptSetSize,
+          c.firstRequest, blockedAt, byJoining, toBlock, Math.max(0, promptsAtBlock), c.promptSetSize,
+          blockedAt == null || c.promptSetSize == 0 ? null : promptsAtBlock / (double) c.promptSetSize,
           c.prompts.size(), c.promptSetSize == 0 ? null : Math.min(1.0, c.prompts.size() / (double) c.promptSetSize),
-          c.attackAfterBlock));
+          afterBlock));
     }
     int benign = 0;
     int inAttack = 0;

@@ -27,7 +27,10 @@ public record LinkageReport(String scenario, String detectorSet, List<CampaignLi
    * @param clusterMembers           members of that cluster (campaign and others)
    * @param clusterLevel             its level at the end
    * @param clusterBlockedAt         event time its cluster was first blocked (a block for its members as a cluster,
-   *                                 not an account joining); null when never
+   *                                 not an account joining); when that never happened but its accounts joined a
+   *                                 cluster already blocked, the first such join; null when neither
+   * @param blockedByJoining         whether {@code clusterBlockedAt} is such a join (the campaign was absorbed into a
+   *                                 cluster blocked before it)
    * @param promptsAtBlock           distinct prompts of the campaign's set served before then
    * @param promptSetShareAtBlock    those over the size of its prompt set; null when never blocked or size unknown
    * @param promptsTotal             distinct prompts served in the whole run
@@ -39,7 +42,7 @@ public record LinkageReport(String scenario, String detectorSet, List<CampaignLi
   public record CampaignLinkage(String id, String strategy, int accounts, int linked, double linkedShare,
       int otherClusters, int unclustered,
       String clusterId, int clusterMembers, String clusterLevel, Instant firstRequest, Instant clusterBlockedAt,
-      Double secondsToClusterBlock, long promptsAtBlock, int promptSetSize, Double promptSetShareAtBlock,
+      boolean blockedByJoining, Double secondsToClusterBlock, long promptsAtBlock, int promptSetSize, Double promptSetShareAtBlock,
       long promptsTotal, Double promptSetShareTotal, long attackServedAfterBlock) {}
 
   /**

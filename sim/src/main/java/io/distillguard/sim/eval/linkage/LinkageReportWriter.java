@@ -49,7 +49,8 @@ public final class LinkageReportWriter {
           .append(c.otherClusters() == 0 && c.unclustered() == 0 ? "" : "; " + c.otherClusters()
               + " other clusters, " + c.unclustered() + " unlinked").append(" | ")
           .append(c.clusterId() == null ? "none" : "`" + c.clusterId() + "` (" + c.clusterMembers() + ", "
-              + c.clusterLevel() + ")").append(" | ").append(duration(c.secondsToClusterBlock())).append(" | ")
+              + c.clusterLevel() + ")").append(" | ").append(duration(c.secondsToClusterBlock()))
+          .append(c.blockedByJoining() ? " (joined a blocked cluster)" : "").append(" | ")
           .append(c.promptSetShareAtBlock() == null ? "never blocked"
               : c.promptsAtBlock() + " of " + c.promptSetSize() + " (" + pct(c.promptSetShareAtBlock()) + ")")
           .append(" | ").append(c.promptsTotal()).append(c.promptSetShareTotal() == null ? ""
@@ -78,7 +79,8 @@ public final class LinkageReportWriter {
           + "cluster %s  blocked after %s, prompt set at block %s, in all %s (%d attack answers after the block)%n",
           printable(c.id()),
           printable(c.strategy()), c.linked(), c.accounts(), pct(c.linkedShare()), c.otherClusters(),
-          c.unclustered(), c.clusterLevel(), duration(c.secondsToClusterBlock()),
+          c.unclustered(), c.clusterLevel(), duration(c.secondsToClusterBlock())
+              + (c.blockedByJoining() ? " (joined a blocked cluster)" : ""),
           c.promptSetShareAtBlock() == null ? "never" : pct(c.promptSetShareAtBlock()),
           c.promptSetShareTotal() == null ? "?" : pct(c.promptSetShareTotal()), c.attackServedAfterBlock()));
     }
