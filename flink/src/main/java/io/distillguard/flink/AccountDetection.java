@@ -13,7 +13,6 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.metrics.Counter;
@@ -26,11 +25,17 @@ import org.apache.flink.util.OutputTag;
  * {@link AccountState} by the same {@link DetectionEngine#accept(AccountState, Exchange)} the in-process pipeline
  * runs, and a rise of the account's level becomes a {@link VerdictEvent} for the verdict topic.
  *
- * <p>State per account, all with the configured time-to-live (processing time, refreshed on every write, so an
- * account idle for longer than the TTL starts afresh): the detection state, the version of its last verdict, and the
- * ids of its recent exchanges. The ids make redelivered exchanges (a producer that re-sends after a lost ack, a
- * replay of the input topic) count once; they are kept for {@code dedupeTtl}, which bounds both the state and the
- * window in which a duplicate is recognized.
+ * <p>State per account: the detection state and the version of its last verdict, with the configured time-to-live
+ * (processing time, refreshed on every write, so an account idle for longer than the TTL starts afresh), and the ids
+ * of its recent exchanges with the processing time each was seen. The ids make redelivered exchanges (a producer that
+ * re-sends after a lost ack, a replay of the input topic) count once. Each is kept for at least {@code dedupeTtl}
+ * (the window in which a duplicate is recognized) and is dropped by a processing-time timer per account, which
+ * fires once the oldest id it holds is that old (and at most twice per window) and prunes every id that is; so an id
+ * costs memory for at most one and a half windows.
+ *
+ * <p>Why not Flink's state TTL for the ids: on the heap backend its incremental cleanup runs on every state access
+ * and, for a map state, copies each visited key's whole map to drop expired entries; measured with the throughput
+ * harness it took about three quarters of this operator's time (docs/scale.md, "Measurements").
  *
  * <p>Event time: the detectors read each exchange's own event time (hour buckets, gaps), so exchanges are folded in
  * the order they arrive, which Kafka keeps per account. An exchange behind the watermark by no more than the allowed
@@ -47,13 +52,16 @@ public final class AccountDetection extends KeyedProcessFunction<String, Exchang
 
   private final EngineSpec spec;
   private final Duration stateTtl;
-  private final Duration dedupeTtl;
+  private final long dedupeTtlMillis;
   private final long allowedLatenessMillis;
 
   private transient DetectionEngine engine;
   private transient ValueState<AccountState> state;
   private transient ValueState<Long> lastVersion;
-  private transient MapState<String, Boolean> seen;
+  /** Exchange id to the processing time it was seen; pruned by {@link #onTimer}. */
+  private transient MapState<String, Long> seen;
+  /** When this account's next prune is due (a registered processing-time timer), or null when none is. */
+  private transient ValueState<Long> pruneAt;
   private transient Counter duplicates;
   private transient Counter late;
   private transient Counter tooLate;
@@ -67,7 +75,7 @@ public final class AccountDetection extends KeyedProcessFunction<String, Exchang
   public AccountDetection(EngineSpec spec, Duration stateTtl, Duration dedupeTtl, Duration allowedLateness) {
     this.spec = Objects.requireNonNull(spec, "spec");
     this.stateTtl = positive(stateTtl, "stateTtl");
-    this.dedupeTtl = positive(dedupeTtl, "dedupeTtl");
+    this.dedupeTtlMillis = positive(dedupeTtl, "dedupeTtl").toMillis();
     this.allowedLatenessMillis = Objects.requireNonNull(allowedLateness, "allowedLateness").toMillis();
     if (allowedLatenessMillis < 0) {
       throw new IllegalArgumentException("allowedLateness must not be negative");
@@ -94,10 +102,10 @@ public final class AccountDetection extends KeyedProcessFunction<String, Exchang
     ValueStateDescriptor<Long> v = new ValueStateDescriptor<>("verdict-version", LongSerializer.INSTANCE);
     v.enableTimeToLive(ttl(stateTtl));
     lastVersion = getRuntimeContext().getState(v);
-    MapStateDescriptor<String, Boolean> ids = new MapStateDescriptor<>("exchange-ids", StringSerializer.INSTANCE,
-        BooleanSerializer.INSTANCE);
-    ids.enableTimeToLive(ttl(dedupeTtl));
-    seen = getRuntimeContext().getMapState(ids);
+    seen = getRuntimeContext().getMapState(new MapStateDescriptor<>("exchange-ids-seen-at", StringSerializer.INSTANCE,
+        LongSerializer.INSTANCE));
+    pruneAt = getRuntimeContext().getState(new ValueStateDescriptor<>("exchange-ids-prune-at",
+        LongSerializer.INSTANCE));
     var metrics = getRuntimeContext().getMetricGroup();
     duplicates = metrics.counter("duplicateExchanges");
     late = metrics.counter("lateExchanges");
@@ -111,7 +119,13 @@ public final class AccountDetection extends KeyedProcessFunction<String, Exchang
       duplicates.inc();
       return;
     }
-    seen.put(e.id(), Boolean.TRUE);
+    long now = ctx.timerService().currentProcessingTime();
+    seen.put(e.id(), now);
+    if (pruneAt.value() == null) {
+      long due = now + dedupeTtlMillis;
+      ctx.timerService().registerProcessingTimeTimer(due);
+      pruneAt.update(due);
+    }
     long watermark = ctx.timerService().currentWatermark();
     long at = e.eventTime().toEpochMilli();
     if (at < watermark) {
@@ -135,6 +149,29 @@ public final class AccountDetection extends KeyedProcessFunction<String, Exchang
       lastVersion.update(version);
       verdicts.inc();
       out.collect(VerdictEvent.of(v, version));
+    }
+  }
+
+  /** Drops the account's exchange ids seen {@code dedupeTtl} or longer ago, and sets the next prune. */
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<VerdictEvent> out) throws Exception {
+    long expired = timestamp - dedupeTtlMillis;
+    long oldest = Long.MAX_VALUE;
+    for (var it = seen.iterator(); it.hasNext(); ) {
+      var entry = it.next();
+      if (entry.getValue() <= expired) {
+        it.remove();
+      } else {
+        oldest = Math.min(oldest, entry.getValue());
+      }
+    }
+    if (oldest == Long.MAX_VALUE) {
+      pruneAt.clear();
+    } else {
+      // at most two prunes per window, each a pass over the account's ids: an id stays at most 1.5 windows
+      long due = Math.max(oldest + dedupeTtlMillis, timestamp + dedupeTtlMillis / 2);
+      ctx.timerService().registerProcessingTimeTimer(due);
+      pruneAt.update(due);
     }
   }
 }
