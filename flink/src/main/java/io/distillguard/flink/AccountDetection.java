@@ -29,9 +29,11 @@ import org.apache.flink.util.OutputTag;
  * (processing time, refreshed on every write, so an account idle for longer than the TTL starts afresh), and the ids
  * of its recent exchanges with the processing time each was seen. The ids make redelivered exchanges (a producer that
  * re-sends after a lost ack, a replay of the input topic) count once. Each is kept for at least {@code dedupeTtl}
- * (the window in which a duplicate is recognized) and is dropped by a processing-time timer per account, which
- * fires once the oldest id it holds is that old (and at most twice per window) and prunes every id that is; so an id
- * costs memory for at most one and a half windows.
+ * (the window in which a duplicate is recognized) and is dropped by a processing-time timer of the account: each
+ * exchange asks for one on the half-window boundary that falls between one and one and a half windows after it (the
+ * same timer for every exchange of that half window: Flink keeps one timer per key and time), and the timer prunes
+ * every id seen a window or more before it. So an id costs memory for at most one and a half windows, and an
+ * account at most two prunes per window it is active in.
  *
  * <p>Why not Flink's state TTL for the ids: on the heap backend its incremental cleanup runs on every state access
  * and, for a map state, copies each visited key's whole map to drop expired entries; measured with the throughput
@@ -60,8 +62,6 @@ public final class AccountDetection extends KeyedProcessFunction<String, Exchang
   private transient ValueState<Long> lastVersion;
   /** Exchange id to the processing time it was seen; pruned by {@link #onTimer}. */
   private transient MapState<String, Long> seen;
-  /** When this account's next prune is due (a registered processing-time timer), or null when none is. */
-  private transient ValueState<Long> pruneAt;
   private transient Counter duplicates;
   private transient Counter late;
   private transient Counter tooLate;
@@ -104,8 +104,6 @@ public final class AccountDetection extends KeyedProcessFunction<String, Exchang
     lastVersion = getRuntimeContext().getState(v);
     seen = getRuntimeContext().getMapState(new MapStateDescriptor<>("exchange-ids-seen-at", StringSerializer.INSTANCE,
         LongSerializer.INSTANCE));
-    pruneAt = getRuntimeContext().getState(new ValueStateDescriptor<>("exchange-ids-prune-at",
-        LongSerializer.INSTANCE));
     var metrics = getRuntimeContext().getMetricGroup();
     duplicates = metrics.counter("duplicateExchanges");
     late = metrics.counter("lateExchanges");
@@ -121,11 +119,7 @@ public final class AccountDetection extends KeyedProcessFunction<String, Exchang
     }
     long now = ctx.timerService().currentProcessingTime();
     seen.put(e.id(), now);
-    if (pruneAt.value() == null) {
-      long due = now + dedupeTtlMillis;
-      ctx.timerService().registerProcessingTimeTimer(due);
-      pruneAt.update(due);
-    }
+    ctx.timerService().registerProcessingTimeTimer(pruneTime(now));
     long watermark = ctx.timerService().currentWatermark();
     long at = e.eventTime().toEpochMilli();
     if (at < watermark) {
@@ -152,26 +146,23 @@ public final class AccountDetection extends KeyedProcessFunction<String, Exchang
     }
   }
 
-  /** Drops the account's exchange ids seen {@code dedupeTtl} or longer ago, and sets the next prune. */
+  /** The half-window boundary in (seen + window, seen + 1.5 windows]: when an id seen then is pruned. */
+  long pruneTime(long seenAt) {
+    long half = Math.max(1, dedupeTtlMillis / 2);
+    return (Math.floorDiv(seenAt, half) + 3) * half;
+  }
+
+  /** Drops the account's exchange ids seen a window or more before the timer. */
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<VerdictEvent> out) throws Exception {
     long expired = timestamp - dedupeTtlMillis;
-    long oldest = Long.MAX_VALUE;
     for (var it = seen.iterator(); it.hasNext(); ) {
-      var entry = it.next();
-      if (entry.getValue() <= expired) {
+      if (it.next().getValue() <= expired) {
         it.remove();
-      } else {
-        oldest = Math.min(oldest, entry.getValue());
       }
     }
-    if (oldest == Long.MAX_VALUE) {
-      pruneAt.clear();
-    } else {
-      // at most two prunes per window, each a pass over the account's ids: an id stays at most 1.5 windows
-      long due = Math.max(oldest + dedupeTtlMillis, timestamp + dedupeTtlMillis / 2);
-      ctx.timerService().registerProcessingTimeTimer(due);
-      pruneAt.update(due);
+    if (seen.isEmpty()) {
+      seen.clear(); // the account's map itself goes
     }
   }
 }

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The detection operator's de-duplication of redelivered exchanges: an id seen within the window is folded in once;
- * the ids are pruned by a timer per account once the window has passed (memory stays bounded without Flink's state
- * TTL, whose incremental cleanup copied every visited map), and pruning survives a snapshot and restore.
+ * the ids are pruned by the account's timers between one and one and a half windows later (memory stays bounded
+ * without Flink's state TTL, whose incremental cleanup copied every visited map), and pruning survives a snapshot
+ * and restore.
  */
 class DedupeTest {
   private static final Duration WINDOW = Duration.ofHours(1);
@@ -55,10 +56,10 @@ class DedupeTest {
       h.processElement(first, first.eventTime().toEpochMilli());
       assertThat(accepted(h)).as("redelivered within the window: dropped").isEqualTo(folded);
 
-      h.setProcessingTime(H); // the window has passed for every id: all pruned, no timer left
+      h.setProcessingTime(H + H / 2); // the prune: every id is a window old or more
       assertThat(h.numProcessingTimeTimers()).isZero();
       h.processElement(first, first.eventTime().toEpochMilli());
-      assertThat(accepted(h)).as("after the window the id is no longer known").isEqualTo(folded + 1);
+      assertThat(accepted(h)).as("after the prune the id is no longer known").isEqualTo(folded + 1);
     }
   }
 
@@ -75,20 +76,40 @@ class DedupeTest {
       h.processElement(mine.get(0), 0);
       h.setProcessingTime(H / 2 + 1);
       h.processElement(mine.get(1), 0);
-      h.setProcessingTime(H); // the first id expires; the second, seen half a window later, stays
+      assertThat(h.numProcessingTimeTimers()).as("one per half window with exchanges").isEqualTo(2);
+      h.setProcessingTime(H + H / 2); // the first id's prune; the second, seen half a window later, is not old enough
       assertThat(h.numProcessingTimeTimers()).isOne();
       snapshot = h.snapshot(1, H);
     }
     try (var h = harness()) {
       h.initializeState(snapshot);
       h.open();
-      h.setProcessingTime(H);
+      h.setProcessingTime(H + H / 2);
       h.processElement(mine.get(1), 0);
       assertThat(accepted(h)).as("the second id is still known after the restore").isZero();
       h.processElement(mine.get(0), 0);
       assertThat(accepted(h)).as("the first was pruned").isOne();
       h.setProcessingTime(3 * H);
-      assertThat(h.numProcessingTimeTimers()).as("the restored timer fired and pruned the rest").isZero();
+      assertThat(h.numProcessingTimeTimers()).as("the restored timer fired, and the new one").isZero();
+      h.processElement(mine.get(1), 0);
+      h.processElement(mine.get(0), 0);
+      assertThat(accepted(h)).as("both pruned").isEqualTo(3);
+    }
+  }
+
+  @Test
+  void pruneTimesFallBetweenOneAndOneAndAHalfWindowsAfter() {
+    AccountDetection d = new AccountDetection(EngineSpec.defaults(), Duration.ofDays(7), WINDOW, Duration.ZERO);
+    java.util.Random r = new java.util.Random(1);
+    for (int i = 0; i < 10_000; i++) {
+      long seen = Math.abs(r.nextLong() % (1L << 42));
+      long prune = d.pruneTime(seen);
+      assertThat(prune - seen).isGreaterThanOrEqualTo(H).isLessThanOrEqualTo(H + H / 2);
+    }
+    AccountDetection odd = new AccountDetection(EngineSpec.defaults(), Duration.ofDays(7), Duration.ofMillis(3),
+        Duration.ZERO);
+    for (long seen = 0; seen < 100; seen++) {
+      assertThat(odd.pruneTime(seen) - seen).isBetween(3L, 5L);
     }
   }
 }
