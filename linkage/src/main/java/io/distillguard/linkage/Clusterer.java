@@ -143,13 +143,6 @@ final class Clusterer {
     return out;
   }
 
-  /**
-   * Label propagation proposes communities; a community is split off only when it is clearly apart from the rest:
-   * its conductance (edges leaving it over the smaller of its and the rest's edge ends) is at most
-   * {@link LinkageConfig#splitConductance()} and the partition's modularity is at least
-   * {@link LinkageConfig#splitModularity()}. Communities that are not apart stay together: one campaign opened in
-   * batches is denser within each batch, but its batches share far too many edges to be told apart.
-   */
   /** Scores the candidate pairs of accounts {@code [from, to)}; writes the confident ones; returns how many. */
   private static long score(List<AccountProfile> profiles, PairScorer scorer, int from, int to, IntPairs out) {
     long scored = 0;
@@ -158,8 +151,10 @@ final class Clusterer {
       for (int k = 0; k < pa.neighborCount; k++) {
         int b = pa.neighbors[k];
         AccountProfile pb = profiles.get(b);
-        if (b < a && contains(pb, a)) {
-          continue; // scored from b's side
+        // Scored from b's side when a is among b's neighbours. Neighbours are only ever added in pairs, so a is
+        // unless b's list was full when they met: only a full list needs the scan.
+        if (b < a && (pb.neighborCount < AccountProfile.MAX_NEIGHBORS || contains(pb, a))) {
+          continue;
         }
         scored++;
         if (scorer.confident(pa, pb)) {
@@ -170,6 +165,13 @@ final class Clusterer {
     return scored;
   }
 
+  /**
+   * Label propagation proposes communities; a community is split off only when it is clearly apart from the rest:
+   * its conductance (edges leaving it over the smaller of its and the rest's edge ends) is at most
+   * {@link LinkageConfig#splitConductance()} and the partition's modularity is at least
+   * {@link LinkageConfig#splitModularity()}. Communities that are not apart stay together: one campaign opened in
+   * batches is denser within each batch, but its batches share far too many edges to be told apart.
+   */
   private List<int[]> communities(Graph<Integer, DefaultWeightedEdge> g, int seed) {
     List<Set<Integer>> parts = new LabelPropagationClustering<>(g, 50, new Random(seed)).getClustering()
         .getClusters();
