@@ -91,6 +91,7 @@ final class LinkageCodec {
         t.keys[i] = in.readLong();
         t.counts[i] = in.readInt();
       }
+      t.recount();
     }
     p.templated = in.readLong();
     p.sketchSize = count(in, AccountProfile.SKETCH, "prompt sketch");

@@ -8,6 +8,12 @@ final class TopCounts {
   final long[] keys;
   final int[] counts;
   long total;
+  /**
+   * The slot {@link #top} answers with, -1 when empty: the first slot with the highest count. Kept as counts rise
+   * (they only rise, so only the slot just counted can take over), since pair scoring asks for it many times per
+   * pair; {@link #recount} sets it after the arrays were filled directly (a checkpoint).
+   */
+  private int best = -1;
 
   TopCounts(int slots) {
     keys = new long[slots];
@@ -25,6 +31,7 @@ final class TopCounts {
     for (int i = 0; i < keys.length; i++) {
       if (counts[i] > 0 && keys[i] == key) {
         counts[i]++;
+        rose(i);
         return false;
       }
       if (counts[i] < counts[min]) {
@@ -33,7 +40,24 @@ final class TopCounts {
     }
     keys[min] = key;
     counts[min]++;
+    rose(min);
     return true;
+  }
+
+  private void rose(int i) {
+    if (best < 0 || counts[i] > counts[best] || (counts[i] == counts[best] && i < best)) {
+      best = i;
+    }
+  }
+
+  /** Finds the top slot again, after {@code keys} and {@code counts} were written directly. */
+  void recount() {
+    best = -1;
+    for (int i = 0; i < keys.length; i++) {
+      if (counts[i] > 0 && (best < 0 || counts[i] > counts[best])) {
+        best = i;
+      }
+    }
   }
 
   int count(long key) {
@@ -52,12 +76,6 @@ final class TopCounts {
 
   /** The most counted value, or 0 when empty. */
   long top() {
-    int best = -1;
-    for (int i = 0; i < keys.length; i++) {
-      if (counts[i] > 0 && (best < 0 || counts[i] > counts[best])) {
-        best = i;
-      }
-    }
     return best < 0 ? 0 : keys[best];
   }
 
