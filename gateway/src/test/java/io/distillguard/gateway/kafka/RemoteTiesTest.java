@@ -3,7 +3,6 @@ package io.distillguard.gateway.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillguard.cluster.EmbeddedKafka;
 import io.distillguard.core.detect.RiskLevel;
 import io.distillguard.gateway.linkage.LinkageService;
@@ -57,15 +56,7 @@ class RemoteTiesTest {
   }
 
   private static AccountKey account(GatewayFixture gw, String card, String signupIp, String domain) {
-    String id = GatewayFixture.uniqueId("acct");
-    ObjectNode body = GatewayFixture.JSON.createObjectNode().put("id", id);
-    ObjectNode a = body.putObject("attributes");
-    if (card != null) {
-      a.put("payment_fingerprint", card);
-    }
-    a.put("signup_ip", signupIp).put("email_domain", domain);
-    gw.createAccount(body.toString());
-    return gw.newKey(id);
+    return gw.newSignup(card, signupIp, domain);
   }
 
   /** A request with the campaign's client. */

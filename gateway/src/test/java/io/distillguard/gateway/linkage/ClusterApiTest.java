@@ -3,7 +3,6 @@ package io.distillguard.gateway.linkage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.distillguard.gateway.testing.GatewayFixture;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -60,16 +59,9 @@ class ClusterApiTest {
     gw.close();
   }
 
+  /** A new account with these sign-up attributes (its creation time is the store's clock, not {@code created}). */
   private GatewayFixture.AccountKey account(String card, String signupIp, String domain, Instant created) {
-    String id = GatewayFixture.uniqueId("acct");
-    ObjectNode body = GatewayFixture.JSON.createObjectNode().put("id", id);
-    ObjectNode a = body.putObject("attributes");
-    if (card != null) {
-      a.put("payment_fingerprint", card);
-    }
-    a.put("signup_ip", signupIp).put("email_domain", domain);
-    gw.createAccount(body.toString());
-    return gw.newKey(id);
+    return gw.newSignup(card, signupIp, domain);
   }
 
   private int send(GatewayFixture.AccountKey k, Instant at, String ip, String ua, String prompt) {

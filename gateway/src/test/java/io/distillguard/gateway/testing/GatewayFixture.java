@@ -272,6 +272,23 @@ public final class GatewayFixture implements AutoCloseable {
     return newKey(newAccount(tier));
   }
 
+  /**
+   * A new account with the sign-up attributes linkage reads, and one key.
+   *
+   * @param card the payment fingerprint, or null for none
+   */
+  public AccountKey newSignup(String card, String signupIp, String emailDomain) {
+    String id = uniqueId("acct");
+    ObjectNode body = JSON.createObjectNode().put("id", id);
+    ObjectNode a = body.putObject("attributes");
+    if (card != null) {
+      a.put("payment_fingerprint", card);
+    }
+    a.put("signup_ip", signupIp).put("email_domain", emailDomain);
+    createAccount(body.toString());
+    return newKey(id);
+  }
+
   public Resp setStatus(String accountId, String status, String reason) {
     ObjectNode body = JSON.createObjectNode().put("status", status);
     if (reason != null) {
