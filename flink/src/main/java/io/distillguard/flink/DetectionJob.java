@@ -97,6 +97,11 @@ public final class DetectionJob implements Callable<Integer> {
       description = "recompute linkage clusters at each multiple of this on event time (default: ${DEFAULT-VALUE})")
   Duration linkageInterval;
 
+  @Option(names = "--linkage-threads", defaultValue = "1",
+      description = "threads linkage's one subtask scores candidate pairs on during a recomputation; give it the "
+          + "cores of its task manager beyond the slots' (default: ${DEFAULT-VALUE})")
+  int linkageThreads;
+
   @Option(names = "--no-linkage", description = "per-account detection only")
   boolean noLinkage;
 
@@ -235,7 +240,7 @@ public final class DetectionJob implements Callable<Integer> {
     }
     try {
       return new JobSettings(spec, stateTtl, dedupeTtl, outOfOrderness, allowedLateness, Duration.ofMinutes(1),
-          linkageInterval, !noLinkage);
+          linkageInterval, !noLinkage, linkageThreads);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }

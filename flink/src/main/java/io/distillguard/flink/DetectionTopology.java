@@ -102,7 +102,8 @@ public final class DetectionTopology {
     }
     SingleOutputStreamOperator<VerdictEvent> clusters = accounts.getSideOutput(AccountDetection.ACCEPTED)
         .keyBy(e -> 0, org.apache.flink.api.common.typeinfo.Types.INT)
-        .process(new LinkageOperator(s.engine(), s.linkageInterval()), VerdictEventSerializer.TYPE)
+        .process(new LinkageOperator(s.engine(), s.linkageInterval(), s.linkageThreads()),
+            VerdictEventSerializer.TYPE)
         .setParallelism(1).setMaxParallelism(1)
         .name("linkage").uid("linkage");
     return new Streams(accounts.union(clusters), accounts, clusters, null,

@@ -15,9 +15,12 @@ import java.util.Objects;
  * @param idleness        a partition without records for this long stops holding the watermark back
  * @param linkageInterval clusters are recomputed at each multiple of this on event time
  * @param linkage         false to run per-account detection only
+ * @param linkageThreads  threads linkage's one subtask scores candidate pairs on during a recomputation (1: its own
+ *                        thread only); the clusters are the same whatever the number
  */
 public record JobSettings(EngineSpec engine, Duration stateTtl, Duration dedupeTtl, Duration outOfOrderness,
-    Duration allowedLateness, Duration idleness, Duration linkageInterval, boolean linkage) implements Serializable {
+    Duration allowedLateness, Duration idleness, Duration linkageInterval, boolean linkage, int linkageThreads)
+    implements Serializable {
 
   public JobSettings {
     Objects.requireNonNull(engine, "engine");
@@ -27,30 +30,40 @@ public record JobSettings(EngineSpec engine, Duration stateTtl, Duration dedupeT
     notNegative(allowedLateness, "allowed lateness");
     positive(idleness, "idleness");
     positive(linkageInterval, "linkage interval");
+    if (linkageThreads < 1 || linkageThreads > 256) {
+      throw new IllegalArgumentException("linkage threads must be between 1 and 256");
+    }
   }
 
   /** Defaults: state kept 7 days idle, ids 1 hour, 5 s out of order, 1 min lateness, clusters every 5 minutes. */
   public static JobSettings defaults() {
     return new JobSettings(EngineSpec.defaults(), Duration.ofDays(7), Duration.ofHours(1), Duration.ofSeconds(5),
-        Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(5), true);
+        Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMinutes(5), true, 1);
   }
 
   public JobSettings withEngine(EngineSpec e) {
     return new JobSettings(e, stateTtl, dedupeTtl, outOfOrderness, allowedLateness, idleness, linkageInterval,
-        linkage);
+        linkage, linkageThreads);
   }
 
   public JobSettings withLateness(Duration outOfOrder, Duration lateness) {
-    return new JobSettings(engine, stateTtl, dedupeTtl, outOfOrder, lateness, idleness, linkageInterval, linkage);
+    return new JobSettings(engine, stateTtl, dedupeTtl, outOfOrder, lateness, idleness, linkageInterval, linkage,
+        linkageThreads);
   }
 
   public JobSettings withLinkage(boolean on, Duration interval) {
-    return new JobSettings(engine, stateTtl, dedupeTtl, outOfOrderness, allowedLateness, idleness, interval, on);
+    return new JobSettings(engine, stateTtl, dedupeTtl, outOfOrderness, allowedLateness, idleness, interval, on,
+        linkageThreads);
   }
 
   public JobSettings withTtl(Duration state, Duration dedupe) {
     return new JobSettings(engine, state, dedupe, outOfOrderness, allowedLateness, idleness, linkageInterval,
-        linkage);
+        linkage, linkageThreads);
+  }
+
+  public JobSettings withLinkageThreads(int n) {
+    return new JobSettings(engine, stateTtl, dedupeTtl, outOfOrderness, allowedLateness, idleness, linkageInterval,
+        linkage, n);
   }
 
   private static void positive(Duration d, String name) {

@@ -61,6 +61,7 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
 
   private final EngineSpec spec;
   private final long intervalMillis;
+  private final int threads;
 
   private transient LinkageEngine linkage;
   private transient Map<String, Long> versions;
@@ -76,7 +77,19 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   private transient Counter tiesPublished;
   private transient Counter clusterVerdicts;
 
+  /** One thread scoring pairs. */
   public LinkageOperator(EngineSpec spec, Duration interval) {
+    this(spec, interval, 1);
+  }
+
+  /**
+   * @param threads threads scoring candidate pairs during a recomputation (the clusters do not depend on it)
+   */
+  public LinkageOperator(EngineSpec spec, Duration interval, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("linkage threads must be at least 1");
+    }
+    this.threads = threads;
     this.spec = Objects.requireNonNull(spec, "spec");
     if (interval == null || interval.toMillis() <= 0) {
       throw new IllegalArgumentException("linkage interval must be positive");
@@ -100,7 +113,7 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   @Override
   public void open(OpenContext context) {
     if (linkage == null) { // nothing restored
-      linkage = new LinkageEngine(LinkageConfig.defaults(), spec.engine());
+      linkage = new LinkageEngine(config(), spec.engine());
       versions = new HashMap<>();
       scheduled = Long.MIN_VALUE;
       dirty = false;
@@ -156,7 +169,7 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
       }
       versions.put(account, in.readLong());
     }
-    linkage = LinkageEngine.readState(in, LinkageConfig.defaults(), spec.engine());
+    linkage = LinkageEngine.readState(in, config(), spec.engine());
     if (in.read() != -1) {
       throw new IOException("corrupt linkage operator state: bytes after the engine");
     }
@@ -199,6 +212,10 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
       out.collect(new VerdictEvent(a.accountId(), a.clusterId(), a.level().status(), a.level(), a.risk().score(),
           a.risk().evidence(), a.risk().reasons(), a.at(), VerdictEvent.Source.LINKAGE, version, null));
     }
+  }
+
+  private LinkageConfig config() {
+    return LinkageConfig.defaults().withThreads(threads);
   }
 
   /** For tests: the engine's clusters as member lists. */

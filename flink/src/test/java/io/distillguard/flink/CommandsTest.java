@@ -32,7 +32,8 @@ class CommandsTest {
   void optionsBecomeTheFlinkConfigurationAndSettings() {
     DetectionJob job = DetectionJob.parse("--bootstrap-servers", "localhost:9092", "--state-backend", "RocksDB",
         "--checkpoint-dir", "file:///tmp/cp", "--checkpoint-interval", "30s", "--state-ttl", "2d",
-        "--dedupe-ttl", "PT30M", "--allowed-lateness", "0s", "--no-linkage", "--parallelism", "4");
+        "--dedupe-ttl", "PT30M", "--allowed-lateness", "0s", "--no-linkage", "--parallelism", "4",
+        "--linkage-threads", "6");
     Configuration c = job.configuration();
     assertThat(c.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
     assertThat(c.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).isEqualTo("file:///tmp/cp");
@@ -42,7 +43,9 @@ class CommandsTest {
     assertThat(s.dedupeTtl()).isEqualTo(Duration.ofMinutes(30));
     assertThat(s.allowedLateness()).isZero();
     assertThat(s.linkage()).isFalse();
+    assertThat(s.linkageThreads()).isEqualTo(6);
     assertThat(s.engine()).isEqualTo(EngineSpec.defaults());
+    assertThat(DetectionJob.parse("--bootstrap-servers", "x:1").settings().linkageThreads()).isOne();
   }
 
   @Test
@@ -61,6 +64,10 @@ class CommandsTest {
     assertThatThrownBy(bad::settings).hasMessageStartingWith("--model: ");
     DetectionJob parallel = DetectionJob.parse("--bootstrap-servers", "x:1", "--parallelism", "0");
     assertThatThrownBy(parallel::configuration).hasMessageContaining("--parallelism");
+    DetectionJob threads = DetectionJob.parse("--bootstrap-servers", "x:1", "--linkage-threads", "0");
+    assertThatThrownBy(threads::settings).hasMessageContaining("linkage threads");
+    assertThat(run(new DetectionJob(), "--bootstrap-servers", "x:1", "--linkage-threads", "many")).startsWith("2:")
+        .contains("--linkage-threads");
   }
 
   @Test
