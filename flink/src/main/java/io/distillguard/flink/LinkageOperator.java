@@ -69,8 +69,8 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   private transient boolean dirty;
   private transient ListState<byte[]> checkpointed;
   /**
-   * The content of the ties last sent (built-at time left out), or null when unknown: after a restore the next
-   * recomputation sends them whatever they are, since what was sent after the checkpoint was never committed.
+   * The ties last sent (encoded), or null when unknown: after a restore the next recomputation sends them whatever
+   * they are, since what was sent after the checkpoint was never committed.
    */
   private transient byte[] tiesSent;
   private transient Counter recomputations;
@@ -195,13 +195,18 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
     dirty = false;
     recomputations.inc();
     emit(linkage.recompute(Instant.ofEpochMilli(timestamp)), out);
-    TiesSnapshot ties = linkage.tiesSnapshot();
-    byte[] content = new TiesSnapshot(0, ties.ties()).encode();
-    if (!Arrays.equals(content, tiesSent)) {
-      tiesSent = content;
+    byte[] ties = linkage.tiesSnapshot().encode();
+    if (!sameTies(ties, tiesSent)) {
+      tiesSent = ties;
       tiesPublished.inc();
-      ctx.output(TIES, ties.encode());
+      ctx.output(TIES, ties);
     }
+  }
+
+  /** Whether two encoded snapshots hold the same ties, whenever each was built (its time is left out). */
+  static boolean sameTies(byte[] a, byte[] b) {
+    int from = TiesSnapshot.HEADER_BYTES;
+    return b != null && Arrays.equals(a, from, a.length, b, from, b.length);
   }
 
   private void emit(List<LinkageAction> actions, Collector<VerdictEvent> out) {

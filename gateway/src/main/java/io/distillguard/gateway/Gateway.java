@@ -400,6 +400,9 @@ public final class Gateway implements AutoCloseable {
         // One server per event loop; Vert.x shares the port among them (an ephemeral port too).
         // the request path's check of new accounts: against this node's linkage, or the job's snapshot
         TieSource links = linkage != null ? linkage : kafka != null ? kafka.ties() : null;
+        if (linkage == null && links != null) {
+          metrics.bindTies(links); // bindLinkage did for this node's own
+        }
         deployment = vx.deployVerticle(() -> new DataPlaneVerticle(this, metrics, log, sink, directory, enforcement, limiter,
             links, upstream, proxies, actualPort), new DeploymentOptions().setInstances(loops))
             .await(30, TimeUnit.SECONDS);

@@ -28,6 +28,8 @@ public record TiesSnapshot(long builtAtMillis, ClusterTies ties) {
   static final int MAGIC = 0x44475453; // "DGTS"
   /** Raise when the layout or the derivation of linkage keys changes. */
   public static final int FORMAT = 1;
+  /** Bytes before the ties themselves: magic, format and built-at time. */
+  public static final int HEADER_BYTES = 16;
   /** Largest encoded snapshot a reader accepts (a snapshot is a few bytes per tying key). */
   public static final int MAX_BYTES = 64 << 20;
 
@@ -56,7 +58,7 @@ public record TiesSnapshot(long builtAtMillis, ClusterTies ties) {
    *     another format, are cut short, or run on past its end
    */
   public static TiesSnapshot decode(byte[] bytes) throws IOException {
-    if (bytes == null || bytes.length < 16) {
+    if (bytes == null || bytes.length < HEADER_BYTES) {
       throw new IOException("not a cluster-ties snapshot: " + (bytes == null ? "no bytes" : bytes.length + " bytes"));
     }
     if (bytes.length > MAX_BYTES) {

@@ -51,7 +51,7 @@ public final class TiesFeed extends CompactedTopicReader implements TieSource {
     return this;
   }
 
-  /** Registers the feed's meters (the request-path check's own under the names local linkage gives them). */
+  /** Registers the feed's meters (the request-path check's are {@code GatewayMetrics.bindTies}). */
   public TiesFeed bindMetrics(MeterRegistry registry) {
     FunctionCounter.builder("distillguard.kafka.ties.applied", applied, AtomicLong::get)
         .description("Cluster-ties snapshots read from the ties topic and used").register(registry);
@@ -60,11 +60,6 @@ public final class TiesFeed extends CompactedTopicReader implements TieSource {
     Gauge.builder("distillguard.kafka.ties.built.at", this, f -> Math.max(0, f.latest.builtAtMillis()) / 1000.0)
         .baseUnit("seconds").description("Event time (epoch seconds) the snapshot in use was built at; 0 for none")
         .register(registry);
-    FunctionCounter.builder("distillguard.linkage.tied", tied, AtomicLong::get)
-        .description("Requests of young accounts in no cluster given an acted-on cluster's level on the request path "
-            + "(their sign-up and request tie them to it)").register(registry);
-    Gauge.builder("distillguard.linkage.tying.keys", this, f -> f.ties().size())
-        .description("Keys that tie a new account to an acted-on cluster").register(registry);
     return this;
   }
 

@@ -77,11 +77,16 @@ public final class GatewayMetrics {
     FunctionCounter.builder("distillguard.linkage.recomputations", linkage,
             io.distillguard.gateway.linkage.LinkageService::recomputations)
         .description("Cluster recomputations").register(registry);
-    FunctionCounter.builder("distillguard.linkage.tied", linkage,
-            io.distillguard.gateway.linkage.LinkageService::tiedOnRequestCount)
+    bindTies(linkage);
+  }
+
+  /** The request-path check of new accounts, against this node's linkage or the job's snapshot (remote mode). */
+  public void bindTies(io.distillguard.gateway.linkage.TieSource ties) {
+    FunctionCounter.builder("distillguard.linkage.tied", ties,
+            io.distillguard.gateway.linkage.TieSource::tiedOnRequestCount)
         .description("Requests of young accounts in no cluster given an acted-on cluster's level on the request path "
             + "(their sign-up and request tie them to it)").register(registry);
-    Gauge.builder("distillguard.linkage.tying.keys", linkage, l -> l.ties().size())
+    Gauge.builder("distillguard.linkage.tying.keys", ties, t -> t.ties().size())
         .description("Keys that tie a new account to an acted-on cluster").register(registry);
   }
 
