@@ -8,6 +8,7 @@ import io.distillguard.gateway.config.KafkaConfig;
 import io.distillguard.gateway.enforcement.EnforcementCache;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.slf4j.Logger;
@@ -82,7 +83,8 @@ public final class KafkaNode implements AutoCloseable {
               + "they arrive", k.verdictsTopic, k.verdictsStartupWait,
               feed.lastError() == null ? "still reading" : feed.lastError());
         }
-        if (ties != null && !ties.awaitCaughtUp(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        if (ties != null && !ties.awaitCaughtUp(left)) {
           LOG.warn("the ties topic {} was not read to its end within {} ({}); starting anyway: new accounts are "
               + "checked once a snapshot arrives", k.tiesTopic, k.verdictsStartupWait,
               ties.lastError() == null ? "still reading" : ties.lastError());
