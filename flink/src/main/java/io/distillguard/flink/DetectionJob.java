@@ -145,7 +145,9 @@ public final class DetectionJob implements Callable<Integer> {
     s.verdicts().sinkTo(KafkaIo.sink(bootstrap, verdictTopic, transactionalIdPrefix, transactionTimeout))
         .name("verdict topic").uid("kafka-verdicts");
     if (s.ties() != null && !tiesTopic.equals("none")) {
-      s.ties().sinkTo(KafkaIo.tiesSink(bootstrap, tiesTopic, transactionalIdPrefix + "-ties", transactionTimeout))
+      // not "<prefix>-ties": an abort strategy that lists open transactions by prefix (the connector's LISTING)
+      // would take the ties sink's for the verdict sink's own
+      s.ties().sinkTo(KafkaIo.tiesSink(bootstrap, tiesTopic, "ties-" + transactionalIdPrefix, transactionTimeout))
           .setParallelism(1).name("ties topic").uid("kafka-ties");
     }
   }

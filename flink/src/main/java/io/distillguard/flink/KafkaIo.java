@@ -65,7 +65,7 @@ public final class KafkaIo {
    * {@link #TIES_KEY}, exactly once as the verdicts: a node reading committed records ends with the snapshot of the
    * last recomputation the job checkpointed.
    *
-   * @param transactionalIdPrefix must differ from the verdict sink's
+   * @param transactionalIdPrefix must differ from the verdict sink's, and neither may begin with the other
    */
   public static KafkaSink<byte[]> tiesSink(String bootstrap, String topic, String transactionalIdPrefix,
       Duration transactionTimeout) {
