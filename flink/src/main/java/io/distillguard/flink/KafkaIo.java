@@ -8,6 +8,7 @@ import java.time.Duration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaSinkBuilder;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -44,15 +45,20 @@ public final class KafkaIo {
    */
   public static KafkaSink<VerdictEvent> sink(String bootstrap, String topic, String transactionalIdPrefix,
       Duration transactionTimeout) {
-    return KafkaSink.<VerdictEvent>builder()
+    return exactlyOnce(bootstrap, new VerdictRecords(topic), transactionalIdPrefix, transactionTimeout).build();
+  }
+
+  /** A sink writing in Kafka transactions committed with each checkpoint, idempotent, acknowledged by all replicas. */
+  private static <T> KafkaSinkBuilder<T> exactlyOnce(String bootstrap,
+      KafkaRecordSerializationSchema<T> records, String transactionalIdPrefix, Duration transactionTimeout) {
+    return KafkaSink.<T>builder()
         .setBootstrapServers(bootstrap)
-        .setRecordSerializer(new VerdictRecords(topic))
+        .setRecordSerializer(records)
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(transactionalIdPrefix)
         .setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()))
         .setProperty("enable.idempotence", "true")
-        .setProperty("acks", "all")
-        .build();
+        .setProperty("acks", "all");
   }
 
   /** The key of every record of the ties topic: compaction keeps the latest snapshot only. */
@@ -69,14 +75,7 @@ public final class KafkaIo {
    */
   public static KafkaSink<byte[]> tiesSink(String bootstrap, String topic, String transactionalIdPrefix,
       Duration transactionTimeout) {
-    return KafkaSink.<byte[]>builder()
-        .setBootstrapServers(bootstrap)
-        .setRecordSerializer(new TiesRecords(topic))
-        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(transactionalIdPrefix)
-        .setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()))
-        .setProperty("enable.idempotence", "true")
-        .setProperty("acks", "all")
+    return exactlyOnce(bootstrap, new TiesRecords(topic), transactionalIdPrefix, transactionTimeout)
         .setProperty("max.request.size", Integer.toString(TIES_MAX_BYTES + (1 << 16)))
         .build();
   }
