@@ -3,7 +3,10 @@ package io.distillguard.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.distillguard.cluster.EmbeddedKafka;
 import io.distillguard.gateway.config.GatewayConfig;
+import io.distillguard.gateway.testing.GatewayFixture;
+import io.distillguard.store.testing.EmbeddedPostgresServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,11 +62,47 @@ class GrafanaDashboardTest {
       scrape = fx.send("GET", fx.adminUrl() + "/metrics", null).body();
     }
     Set<String> served = new TreeSet<>();
-    for (String line : scrape.split("\n")) {
+    for (String line : (scrape + "\n" + scaleOutScrape()).split("\n")) {
       if (!line.startsWith("#") && !line.isBlank()) {
         served.add(line.split("[{ ]", 2)[0]);
       }
     }
     assertThat(served).as("metrics the dashboard queries").containsAll(named);
+    assertThat(named).as("the scale-out row").contains("distillguard_kafka_exchanges_published_total",
+        "distillguard_kafka_verdicts_applied_total", "distillguard_kafka_ties_applied_total",
+        "distillguard_limits_sync_healthy");
+  }
+
+  /**
+   * The meters of a node of the scale-out topology (exchanges to Kafka, verdicts and ties from the job's topics,
+   * limits synced through PostgreSQL), which a single node does not serve: a real broker and a real PostgreSQL.
+   */
+  private String scaleOutScrape() {
+    String verdicts = GatewayFixture.uniqueId("verdicts");
+    String ties = GatewayFixture.uniqueId("ties");
+    String exchanges = GatewayFixture.uniqueId("exchanges");
+    EmbeddedPostgresServer postgres = EmbeddedPostgresServer.shared();
+    String db = postgres.createDatabase();
+    try (EmbeddedKafka kafka = EmbeddedKafka.startNew()) {
+      kafka.createTopic(exchanges, 1, java.util.Map.of());
+      kafka.createCompactedTopic(verdicts, 1);
+      kafka.createCompactedTopic(ties, 1);
+      try (GatewayFixture node = GatewayFixture.builder(dir.resolve("node")).config(c -> {
+        c.store.url = postgres.url(db);
+        c.store.user = EmbeddedPostgresServer.USER;
+        c.store.node = "node-1";
+        c.kafka.bootstrapServers = kafka.bootstrapServers();
+        c.kafka.exchangesTopic = exchanges;
+        c.kafka.verdictsTopic = verdicts;
+        c.kafka.tiesTopic = ties;
+        c.exchangeLog.sink = "kafka";
+        c.detection.mode = "remote";
+        c.limits.backend = "postgresql";
+      }).storePassword(EmbeddedPostgresServer.PASSWORD).start()) {
+        GatewayFixture.AccountKey k = node.newAccountWithKey();
+        assertThat(node.chat(k.key(), "hello").status()).isEqualTo(200);
+        return node.metricsText();
+      }
+    }
   }
 }
