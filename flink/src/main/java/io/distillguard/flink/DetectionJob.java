@@ -232,6 +232,14 @@ public final class DetectionJob implements Callable<Integer> {
 
   /** The operators' settings the options ask for. */
   public JobSettings settings() {
+    topic("--input-topic", inputTopic);
+    topic("--verdict-topic", verdictTopic);
+    if (!tiesTopic.equals("none")) {
+      topic("--ties-topic", tiesTopic);
+      if (tiesTopic.equals(verdictTopic)) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--ties-topic must not be the verdict topic");
+      }
+    }
     EngineSpec spec;
     try {
       spec = model != null ? EngineSpec.ofModel(DetectionModel.load(model)) : new EngineSpec(detectors, null);
@@ -245,6 +253,16 @@ public final class DetectionJob implements Callable<Integer> {
           linkageInterval, !noLinkage, linkageThreads);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+    }
+  }
+
+  /** Kafka's rule for topic names, checked here so a bad name fails on the client, not in every task. */
+  private static final java.util.regex.Pattern TOPIC = java.util.regex.Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+  private void topic(String option, String name) {
+    if (name == null || !TOPIC.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+      throw new CommandLine.ParameterException(new CommandLine(this), option + " must be a Kafka topic name (1-249 "
+          + "letters, digits, '.', '_' or '-'), not '" + Decoded.printable(String.valueOf(name)) + "'");
     }
   }
 

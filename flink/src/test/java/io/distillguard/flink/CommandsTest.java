@@ -64,6 +64,14 @@ class CommandsTest {
     assertThatThrownBy(bad::settings).hasMessageStartingWith("--model: ");
     DetectionJob parallel = DetectionJob.parse("--bootstrap-servers", "x:1", "--parallelism", "0");
     assertThatThrownBy(parallel::configuration).hasMessageContaining("--parallelism");
+    DetectionJob ties = DetectionJob.parse("--bootstrap-servers", "x:1", "--ties-topic", "ties <\u001b[2J>");
+    assertThatThrownBy(ties::settings).hasMessageContaining("--ties-topic must be a Kafka topic name")
+        .hasMessageNotContaining("\u001b");
+    DetectionJob same = DetectionJob.parse("--bootstrap-servers", "x:1", "--ties-topic", "distillguard.verdicts");
+    assertThatThrownBy(same::settings).hasMessageContaining("must not be the verdict topic");
+    DetectionJob input = DetectionJob.parse("--bootstrap-servers", "x:1", "--input-topic", "");
+    assertThatThrownBy(input::settings).hasMessageContaining("--input-topic");
+    assertThat(DetectionJob.parse("--bootstrap-servers", "x:1", "--ties-topic", "none").settings()).isNotNull();
     DetectionJob threads = DetectionJob.parse("--bootstrap-servers", "x:1", "--linkage-threads", "0");
     assertThatThrownBy(threads::settings).hasMessageContaining("linkage threads");
     assertThat(run(new DetectionJob(), "--bootstrap-servers", "x:1", "--linkage-threads", "many")).startsWith("2:")
