@@ -28,13 +28,15 @@ import org.HdrHistogram.Histogram;
  *       candidate pairs proposed, incremental joins) on pre-built exchanges, in exchanges per CPU second of the
  *       thread, after a warm-up, with the per-exchange latency distribution (HdrHistogram);</li>
  *   <li><b>clustering</b>: {@link LinkageEngine#recompute} over {@code --accounts} accounts (default 1,000,000)
- *       whose traffic was fed first, wall and CPU seconds, three times;</li>
+ *       whose traffic was fed first, wall and CPU seconds, three times: first with every account new (every pair
+ *       scored), then twice after {@code --active-share} of the accounts (default 0.1) sent another request (only
+ *       pairs whose inputs changed scored again);</li>
  *   <li><b>request-path check</b>: {@link ClusterTies#match} of a new account's sign-up and request against the
  *       clustered accounts' snapshot, per call, for new customers and for a hydra's new accounts.</li>
  * </ul>
  *
  * <p>{@code java -Xmx10g -cp bench/target/benchmarks.jar io.distillguard.bench.LinkageBench [--accounts N]
- * [--exchanges-per-account K] [--threads T] [--no-edges]}; CPU times are the main thread's (with more threads, the
+ * [--exchanges-per-account K] [--threads T] [--active-share S] [--no-edges]}; CPU times are the main thread's (with more threads, the
  * workers' CPU is not in them: compare wall times).
  */
 public final class LinkageBench {
@@ -57,12 +59,14 @@ public final class LinkageBench {
     int perAccount = 3;
     int threads = 1;
     boolean edges = true;
+    double activeShare = 0.1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--accounts" -> accounts = Integer.parseInt(args[++i]);
         case "--exchanges-per-account" -> perAccount = Integer.parseInt(args[++i]);
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--no-edges" -> edges = false;
+        case "--active-share" -> activeShare = Double.parseDouble(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -71,7 +75,7 @@ public final class LinkageBench {
     if (edges) {
       edgeGeneration();
     }
-    clustering(accounts, perAccount, threads);
+    clustering(accounts, perAccount, threads, activeShare);
   }
 
   /** Generates accounts' exchanges in time order per account. */
@@ -271,8 +275,9 @@ public final class LinkageBench {
     return 0;
   }
 
-  private static void clustering(int accounts, int perAccount, int threads) {
+  private static void clustering(int accounts, int perAccount, int threads, double activeShare) {
     Population pop = new Population();
+    Exchange[] last = new Exchange[accounts];
     LinkageEngine engine = new LinkageEngine(LinkageConfig.defaults().withThreads(threads), null);
     long fed = 0;
     long t0 = System.nanoTime();
@@ -284,12 +289,31 @@ public final class LinkageBench {
         engine.accept(e);
         fed++;
       }
+      last[i] = ex.get(ex.size() - 1);
     }
     System.out.printf(Locale.ROOT, "%nclustering: %,d accounts (%d hydras), %,d exchanges fed in %.1f s, %,d keys; "
         + "pairs scored on %d thread(s)%n", accounts, pop.hydraIndex, fed, (System.nanoTime() - t0) / 1e9,
         engine.keyCount(), threads);
     Instant now = Instant.parse("2025-03-06T00:00:00Z");
+    SplittableRandom pick = new SplittableRandom(7);
     for (int round = 1; round <= 3; round++) {
+      if (round > 1) {
+        // Between recomputations a share of the accounts sends again (its last request, repeated): only the pairs
+        // of accounts whose profile changed, or that read a key whose weight changed, are scored again.
+        int active = 0;
+        for (int i = 0; i < accounts; i++) {
+          if (pick.nextDouble() < activeShare) {
+            Exchange e = last[i];
+            engine.accept(new Exchange(e.id() + "-" + round, now.plusSeconds(round * 900L - 60), e.accountId(),
+                e.keyId(), e.clientIp(), e.userAgent(), e.headerFingerprint(), e.endpoint(), e.model(), e.params(),
+                e.stream(), e.messages(), e.responseText(), e.promptSha256(), e.promptChars(), e.responseSha256(),
+                e.responseChars(), e.promptTokens(), e.completionTokens(), e.status(), e.outcome(), e.errorCode(),
+                e.latencyMicros(), e.upstreamMicros(), e.firstByteMicros()));
+            active++;
+          }
+        }
+        System.out.printf(Locale.ROOT, "  %,d accounts (%.0f%%) sent again%n", active, activeShare * 100);
+      }
       long cpu0 = MX.getCurrentThreadCpuTime();
       long process0 = processCpuNanos();
       long wall0 = System.nanoTime();

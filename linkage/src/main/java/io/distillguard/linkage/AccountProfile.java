@@ -57,6 +57,19 @@ public final class AccountProfile {
   /** The cluster the account was last put in, or null. */
   String cluster;
 
+  /**
+   * Whether anything pair scoring reads of this profile changed since the last recomputation scored its pairs: a new
+   * profile (also one read back from a checkpoint) starts changed. Not written to checkpoints.
+   */
+  boolean changed = true;
+  /** How many of {@link #neighbors} the last recomputation scored; later ones are new pairs. */
+  int scoredNeighbors;
+  /**
+   * Bit {@code k}: the pair with {@code neighbors[k]}, scored from this side, was confident at the last
+   * recomputation ({@link Clusterer}, which scores a pair again only when something it reads changed).
+   */
+  long confident;
+
   AccountProfile(int index, String id) {
     this.index = index;
     this.id = id;
@@ -77,6 +90,7 @@ public final class AccountProfile {
 
   /** Sets the sign-up attributes the gateway knows ({@code payment_fingerprint}, {@code signup_ip}, ...). */
   void attributes(Map<String, String> attributes, long createdAtMillis) {
+    changed = true;
     createdAt = createdAtMillis;
     payment = hash(attributes.get("payment_fingerprint"));
     emailDomain = hash(lower(attributes.get("email_domain")));
@@ -87,6 +101,7 @@ public final class AccountProfile {
    * Folds one exchange in; appends keys first seen now to {@code fresh} (the caller files the account under them).
    */
   void observe(Exchange e, LongBuffer fresh) {
+    changed = true;
     exchanges++;
     long t = e.eventTime().toEpochMilli();
     if (firstSeen == Long.MIN_VALUE) {

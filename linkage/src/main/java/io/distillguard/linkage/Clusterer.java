@@ -31,13 +31,24 @@ final class Clusterer {
   record Group(String id, int[] members) {}
 
   /** Counts of the last run, for metrics and benchmarks. */
-  record Stats(long pairsScored, long confidentEdges, int components, int splitComponents, long nanos,
-      long scoringNanos, long communityNanos) {}
+  record Stats(long pairsScored, long pairsKept, long confidentEdges, int components, int splitComponents,
+      int checkedComponents, int reusedComponents, long nanos, long scoringNanos, long communityNanos) {}
 
   private final LinkageConfig config;
   /** Fewer accounts than this are scored on one thread: starting threads would cost more than it saves. */
   int parallelFrom = 50_000;
-  private Stats stats = new Stats(0, 0, 0, 0, 0, 0, 0);
+  /**
+   * The last recomputation's large components by union-find root, with their confident edges in the order they were
+   * found and the communities they were split into. A component found again with the very same edges in the same
+   * order has the same root and gives label propagation (seeded by the root) the same graph, so its communities are
+   * taken as they were instead of being computed again; on a million accounts that was most of a recomputation once
+   * unchanged pairs were no longer scored again.
+   */
+  private Map<Integer, Split> splits = new HashMap<>();
+  /** Whether {@link #splits} may be used (off for tests that compare with computing everything). */
+  boolean reuse = true;
+  private int reusedSplits;
+  private Stats stats = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   Clusterer(LinkageConfig config) {
     this.config = config;
@@ -49,18 +60,24 @@ final class Clusterer {
 
   /**
    * @param scorers a fresh pair scorer for each thread scoring pairs ({@link LinkageConfig#threads()}); the key index
-   *                must be frozen while more than one runs
+   *                must be frozen while they run
+   * @param changed accounts whose pairs must all be scored again (their profile changed, or a key weight their pairs
+   *                read did); the other pairs keep the result of the last time they were scored, unless they are new
+   *                or their other account is changed. Null scores every pair.
    */
-  List<Group> cluster(List<AccountProfile> profiles, java.util.function.Supplier<PairScorer> scorers) {
+  List<Group> cluster(List<AccountProfile> profiles, java.util.function.Supplier<PairScorer> scorers,
+      boolean[] changed) {
     long start = System.nanoTime();
+    reusedSplits = 0;
     int n = profiles.size();
     UnionFind uf = new UnionFind(n);
     int threads = n < parallelFrom ? 1 : config.threads();
     IntPairs[] found = new IntPairs[threads];
     long[] counts = new long[threads];
+    long[] kept = new long[threads];
     if (threads == 1) {
       found[0] = new IntPairs();
-      counts[0] = score(profiles, scorers.get(), 0, n, found[0]);
+      counts[0] = score(profiles, scorers.get(), changed, 0, n, found[0], kept, 0);
     } else {
       List<Thread> workers = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
@@ -69,7 +86,7 @@ final class Clusterer {
         int slot = t;
         found[t] = new IntPairs();
         PairScorer scorer = scorers.get();
-        Thread w = new Thread(() -> counts[slot] = score(profiles, scorer, from, to, found[slot]),
+        Thread w = new Thread(() -> counts[slot] = score(profiles, scorer, changed, from, to, found[slot], kept, slot),
             "linkage-pairs-" + t);
         w.setDaemon(true);
         workers.add(w);
@@ -86,8 +103,10 @@ final class Clusterer {
     }
     IntPairs edges = new IntPairs();
     long scored = 0;
+    long reused = 0;
     for (int t = 0; t < threads; t++) {
       scored += counts[t];
+      reused += kept[t];
       for (int i = 0; i < found[t].size; i++) {
         uf.union(found[t].a[i], found[t].b[i]);
         edges.add(found[t].a[i], found[t].b[i]);
@@ -111,57 +130,94 @@ final class Clusterer {
         groups.add(members);
       }
     }
+    Map<Integer, Split> nextSplits = new HashMap<>();
     if (!byRoot.isEmpty()) {
-      Map<Integer, Graph<Integer, DefaultWeightedEdge>> graphs = new HashMap<>();
+      Map<Integer, IntPairs> inComponent = new HashMap<>();
       for (int i = 0; i < edges.size; i++) {
-        int a = edges.a[i];
-        int root = uf.find(a);
-        if (!byRoot.containsKey(root)) {
-          continue;
-        }
-        Graph<Integer, DefaultWeightedEdge> g = graphs.computeIfAbsent(root,
-            r -> new SimpleWeightedGraph<>(DefaultWeightedEdge.class));
-        int b = edges.b[i];
-        g.addVertex(a);
-        g.addVertex(b);
-        if (!g.containsEdge(a, b)) {
-          g.addEdge(a, b);
+        int root = uf.find(edges.a[i]);
+        if (byRoot.containsKey(root)) {
+          inComponent.computeIfAbsent(root, r -> new IntPairs()).add(edges.a[i], edges.b[i]);
         }
       }
-      for (Map.Entry<Integer, Graph<Integer, DefaultWeightedEdge>> e : graphs.entrySet()) {
-        List<int[]> parts = communities(e.getValue(), e.getKey());
+      for (Map.Entry<Integer, IntPairs> e : inComponent.entrySet()) {
+        int root = e.getKey();
+        IntPairs own = e.getValue();
+        Split last = reuse ? splits.get(root) : null;
+        List<int[]> parts;
+        if (last != null && last.sameEdges(own)) {
+          parts = last.parts;
+          reusedSplits++;
+        } else {
+          Graph<Integer, DefaultWeightedEdge> g = new SimpleWeightedGraph<>(DefaultWeightedEdge.class);
+          for (int i = 0; i < own.size; i++) {
+            int a = own.a[i];
+            int b = own.b[i];
+            g.addVertex(a);
+            g.addVertex(b);
+            if (!g.containsEdge(a, b)) {
+              g.addEdge(a, b);
+            }
+          }
+          parts = communities(g, root);
+        }
+        nextSplits.put(root, new Split(own, parts));
         if (parts.size() > 1) {
           split++;
         }
-        groups.addAll(parts);
+        for (int[] part : parts) {
+          groups.add(part.clone());
+        }
       }
     }
+    splits = nextSplits;
     long communitiesAt = System.nanoTime();
     List<Group> out = assignIds(groups, profiles);
-    stats = new Stats(scored, edges.size, components.size(), split, System.nanoTime() - start, scoredAt - start,
+    stats = new Stats(scored, reused, edges.size, components.size(), split, nextSplits.size(), reusedSplits, System.nanoTime() - start, scoredAt - start,
         communitiesAt - scoredAt);
     return out;
   }
 
-  /** Scores the candidate pairs of accounts {@code [from, to)}; writes the confident ones; returns how many. */
-  private static long score(List<AccountProfile> profiles, PairScorer scorer, int from, int to, IntPairs out) {
+  /**
+   * Finds the confident pairs among the candidate pairs of accounts {@code [from, to)} and writes them: a pair is
+   * scored when it is new, or either account is {@code changed}; otherwise its last result is kept
+   * ({@link AccountProfile#confident}), counted in {@code kept[slot]}.
+   *
+   * @return how many pairs were scored
+   */
+  private static long score(List<AccountProfile> profiles, PairScorer scorer, boolean[] changed, int from, int to,
+      IntPairs out, long[] kept, int slot) {
     long scored = 0;
+    long reused = 0;
     for (int a = from; a < to; a++) {
       AccountProfile pa = profiles.get(a);
+      boolean all = changed == null || changed[a];
+      long confident = 0;
       for (int k = 0; k < pa.neighborCount; k++) {
         int b = pa.neighbors[k];
         AccountProfile pb = profiles.get(b);
         // Scored from b's side when a is among b's neighbours. Neighbours are only ever added in pairs, so a is
-        // unless b's list was full when they met: only a full list needs the scan.
+        // unless b's list was full when they met: only a full list needs the scan. Which side scores a pair
+        // therefore never changes, and its last result stays in that side's bits.
         if (b < a && (pb.neighborCount < AccountProfile.MAX_NEIGHBORS || contains(pb, a))) {
           continue;
         }
-        scored++;
-        if (scorer.confident(pa, pb)) {
+        boolean edge;
+        if (all || changed[b] || k >= pa.scoredNeighbors) {
+          scored++;
+          edge = scorer.confident(pa, pb);
+        } else {
+          reused++;
+          edge = (pa.confident & (1L << k)) != 0;
+        }
+        if (edge) {
+          confident |= 1L << k;
           out.add(a, b);
         }
       }
+      pa.confident = confident;
+      pa.scoredNeighbors = pa.neighborCount;
     }
+    kept[slot] = reused;
     return scored;
   }
 
@@ -313,6 +369,14 @@ final class Clusterer {
       }
     }
     return false;
+  }
+
+  /** A large component's confident edges, in the order found, and the communities they gave. */
+  private record Split(IntPairs edges, List<int[]> parts) {
+    boolean sameEdges(IntPairs other) {
+      return edges.size == other.size && Arrays.equals(edges.a, 0, edges.size, other.a, 0, other.size)
+          && Arrays.equals(edges.b, 0, edges.size, other.b, 0, other.size);
+    }
   }
 
   /** Growable pairs of ints. */

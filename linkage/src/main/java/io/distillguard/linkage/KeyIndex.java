@@ -20,6 +20,11 @@ final class KeyIndex {
     final int[] sample;
     double coherence = Double.NaN;
     int coherenceAt;
+    /**
+     * The weight the last recomputation scored pairs with: 1 to begin with, which is the weight of a key no account
+     * was filed under yet. Not written to checkpoints (a restored engine scores every pair again).
+     */
+    double scoredWeight = 1;
 
     Bucket(int recent, int sampled) {
       this.recent = new int[recent];
@@ -141,6 +146,14 @@ final class KeyIndex {
       b.coherence = coherence(key, b, profiles);
       b.coherenceAt = b.accounts;
     }
+    return weightOf(b);
+  }
+
+  /** The weight of a key with enough accounts to be judged, from its coherence as it stands. */
+  private double weightOf(Bucket b) {
+    if (b.accounts < config.commonMinAccounts()) {
+      return 1;
+    }
     double c = (b.coherence - config.coherenceFloor()) / (config.coherenceFull() - config.coherenceFloor());
     return Math.max(0, Math.min(1, c));
   }
@@ -152,15 +165,25 @@ final class KeyIndex {
   /**
    * Brings every key's coherence up to date and then leaves it alone, so that {@link #weight} only reads and pairs
    * can be scored on several threads; {@link #thaw} lets it update lazily again.
+   *
+   * @return the keys whose weight differs from the one the last freeze saw (which it now remembers): pairs that read
+   *     them must be scored again
    */
-  void freeze(Profiles profiles) {
+  LongMap<Boolean> freeze(Profiles profiles) {
+    LongMap<Boolean> changed = new LongMap<>(1024);
     buckets.forEach((key, b) -> {
       if (b.accounts >= config.commonMinAccounts() && stale(b)) {
         b.coherence = coherence(key, b, profiles);
         b.coherenceAt = b.accounts;
       }
+      double w = weightOf(b);
+      if (w != b.scoredWeight) {
+        b.scoredWeight = w;
+        changed.put(key, Boolean.TRUE);
+      }
     });
     frozen = true;
+    return changed;
   }
 
   void thaw() {

@@ -67,6 +67,7 @@ public final class LinkageEngine {
   private boolean tiesStale;
   private long tiesAt;
   private long exchanges;
+  private boolean rescoreAll;
 
   /** A group with this many members pinned to one acted-on cluster, and this share of it, is folded into it. */
   static final int FOLD_MIN_PINNED = 2;
@@ -307,15 +308,16 @@ public final class LinkageEngine {
    */
   public List<LinkageAction> recompute(Instant now) {
     List<Clusterer.Group> groups;
-    if (config.threads() > 1) {
-      index.freeze(profiles::get);
-      try {
-        groups = clusterer.cluster(profiles, () -> new PairScorer(config, index, profiles::get));
-      } finally {
-        index.thaw();
-      }
-    } else {
-      groups = clusterer.cluster(profiles, () -> scorer);
+    LongMap<Boolean> reweighed = index.freeze(profiles::get);
+    try {
+      boolean[] changed = rescoreAll ? null : changed(reweighed);
+      groups = clusterer.cluster(profiles, config.threads() > 1 ? () -> new PairScorer(config, index, profiles::get)
+          : () -> scorer, changed);
+    } finally {
+      index.thaw();
+    }
+    for (AccountProfile p : profiles) {
+      p.changed = false;
     }
     groups = foldPinnedGroups(groups);
     Map<String, ClusterState> next = new LinkedHashMap<>();
@@ -378,6 +380,62 @@ public final class LinkageEngine {
     tiesChanged(now.toEpochMilli());
     pinSameOperator();
     return actions;
+  }
+
+  /**
+   * The accounts whose pairs must all be scored again: those whose profile changed since the last recomputation, and
+   * those whose values are weighed by a key whose weight changed ({@code reweighed}). Every other pair reads the same
+   * profiles and weights as when it was last scored (or is new, which {@link Clusterer} sees), so its result stands:
+   * a recomputation gives the clusters scoring every pair would, at the cost of what changed.
+   */
+  private boolean[] changed(LongMap<Boolean> reweighed) {
+    boolean[] changed = new boolean[profiles.size()];
+    LongBuffer keys = new LongBuffer();
+    for (int i = 0; i < changed.length; i++) {
+      AccountProfile p = profiles.get(i);
+      if (p.changed) {
+        changed[i] = true;
+      } else if (reweighed.size() > 0) {
+        keys.clear();
+        PairScorer.keysRead(p, config, keys);
+        for (int k = 0; k < keys.size && !changed[i]; k++) {
+          changed[i] = reweighed.get(keys.values[k]) != null;
+        }
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * For tests: score every candidate pair and check every large component for communities at each recomputation,
+   * keeping nothing from the last one.
+   */
+  void rescoreAll(boolean all) {
+    rescoreAll = all;
+    clusterer.reuse = !all;
+  }
+
+  /** For tests: the confident pairs of the last recomputation, as "a b" with the scoring side's account first. */
+  java.util.Set<String> confidentPairs() {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (AccountProfile p : profiles) {
+      for (int k = 0; k < p.scoredNeighbors; k++) {
+        if ((p.confident & (1L << k)) != 0) {
+          out.add(p.id + " " + profiles.get(p.neighbors[k]).id);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** For tests: a pair scorer over this engine's profiles and key index. */
+  PairScorer newScorer() {
+    return new PairScorer(config, index, profiles::get);
+  }
+
+  /** For tests: the profile of an account, or null. */
+  AccountProfile profileOf(String accountId) {
+    return byId.get(accountId);
   }
 
   /**
@@ -507,10 +565,11 @@ public final class LinkageEngine {
   /** Counts of the last recomputation. */
   public String lastRecomputation() {
     Clusterer.Stats s = clusterer.stats();
-    return String.format(java.util.Locale.ROOT, "%d accounts, %d candidate pairs scored, %d confident edges, "
-        + "%d clusters (%d split into communities) in %.1f ms (pairs %.1f ms, components and communities %.1f ms)",
-        profiles.size(), s.pairsScored(), s.confidentEdges(), clusters.size(), s.splitComponents(), s.nanos() / 1e6,
-        s.scoringNanos() / 1e6, s.communityNanos() / 1e6);
+    return String.format(java.util.Locale.ROOT, "%d accounts, %d candidate pairs scored (%d unchanged, kept), "
+        + "%d confident edges, %d clusters (%d split into communities; %d of %d large components unchanged, kept) in "
+        + "%.1f ms (pairs %.1f ms, components and communities %.1f ms)", profiles.size(), s.pairsScored(),
+        s.pairsKept(), s.confidentEdges(), clusters.size(), s.splitComponents(), s.reusedComponents(),
+        s.checkedComponents(), s.nanos() / 1e6, s.scoringNanos() / 1e6, s.communityNanos() / 1e6);
   }
 
   // ------------------------------------------------------------------------------------------ views

@@ -17,6 +17,8 @@ final class PairScorer {
   private final KeyIndex index;
   private final KeyIndex.Profiles profiles;
   private final double[] family = new double[Family.values().length];
+  /** For tests: when set, every key whose weight is read is appended (see {@link #keysRead}). */
+  LongBuffer reads;
 
   PairScorer(LinkageConfig config, KeyIndex index, KeyIndex.Profiles profiles) {
     this.config = config;
@@ -86,7 +88,7 @@ final class PairScorer {
   private void evaluate(AccountProfile a, AccountProfile b, List<Evidence> out) {
     // identity
     if (a.payment != 0 && a.payment == b.payment) {
-      double w = index.weight(Keys.of(Keys.PAYMENT, a.payment), profiles);
+      double w = weight(Keys.of(Keys.PAYMENT, a.payment));
       add(EvidenceKind.PAYMENT, w, out, out == null ? null : "same payment fingerprint"
           + discount(w));
     }
@@ -97,11 +99,11 @@ final class PairScorer {
         double sim = 0;
         String what = null;
         if (a.emailDomain != 0 && a.emailDomain == b.emailDomain) {
-          sim = index.weight(Keys.of(Keys.SIGNUP_DOMAIN, a.emailDomain * 31 + a.createdAt / window), profiles);
+          sim = weight(Keys.of(Keys.SIGNUP_DOMAIN, a.emailDomain * 31 + a.createdAt / window));
           what = "the same email domain";
         }
         if (a.signupSubnet != 0 && a.signupSubnet == b.signupSubnet) {
-          double s = index.weight(Keys.of(Keys.SIGNUP_SUBNET, a.signupSubnet * 31 + a.createdAt / window), profiles);
+          double s = weight(Keys.of(Keys.SIGNUP_SUBNET, a.signupSubnet * 31 + a.createdAt / window));
           if (s >= sim) {
             sim = s;
             what = "the same sign-up subnet";
@@ -120,12 +122,12 @@ final class PairScorer {
       }
       long s = a.subnets.keys[i];
       if (b.subnets.count(s) > 0 || s == b.signupSubnet) {
-        shared += index.weight(Keys.of(Keys.SUBNET, s), profiles);
+        shared += weight(Keys.of(Keys.SUBNET, s));
         sharedCount++;
       }
     }
     if (a.signupSubnet != 0 && a.subnets.count(a.signupSubnet) == 0 && b.subnets.count(a.signupSubnet) > 0) {
-      shared += index.weight(Keys.of(Keys.SUBNET, a.signupSubnet), profiles);
+      shared += weight(Keys.of(Keys.SUBNET, a.signupSubnet));
       sharedCount++;
     }
     if (shared > 0) {
@@ -135,7 +137,7 @@ final class PairScorer {
     // client
     long ca = a.clients.top();
     if (ca != 0 && ca == b.clients.top() && a.clients.share(ca) >= 0.5 && b.clients.share(ca) >= 0.5) {
-      double w = index.weight(Keys.of(Keys.CLIENT, ca), profiles);
+      double w = weight(Keys.of(Keys.CLIENT, ca));
       add(EvidenceKind.CLIENT_FINGERPRINT, w, out, out == null ? null
           : "same user agent and header order on most requests" + discount(w));
     }
@@ -144,7 +146,7 @@ final class PairScorer {
     if (sa != 0 && b.systems.count(sa) > 0) {
       double share = Math.min(a.systems.count(sa) / (double) Math.max(1, a.prompts),
           b.systems.count(sa) / (double) Math.max(1, b.prompts));
-      double w = index.weight(Keys.of(Keys.SYSTEM, sa), profiles);
+      double w = weight(Keys.of(Keys.SYSTEM, sa));
       add(EvidenceKind.SYSTEM_PROMPT, Math.min(1, share) * w, out, out == null ? null
           : "same system prompt on " + percent(share) + " of requests" + discount(w));
     }
@@ -165,7 +167,7 @@ final class PairScorer {
           cb / (double) Math.max(1, b.templated));
       share = Math.min(1, share);
       if (share > bestShare) {
-        double w = index.weight(Keys.of(Keys.TEMPLATE, t), profiles);
+        double w = weight(Keys.of(Keys.TEMPLATE, t));
         if (share * w > bestShare * bestWeight || best == 0) {
           best = t;
           bestShare = share;
@@ -187,9 +189,58 @@ final class PairScorer {
     long la = a.lattice();
     if (la != 0 && la == b.lattice()) {
       double share = Math.min(a.timing.share(la), b.timing.share(la));
-      double w = index.weight(Keys.of(Keys.TIMING, la), profiles);
+      double w = weight(Keys.of(Keys.TIMING, la));
       add(EvidenceKind.SYNCHRONIZED, share * w, out, out == null ? null
           : percent(share) + " of requests within the same 10 seconds of a 15-minute clock" + discount(w));
+    }
+  }
+
+  private double weight(long key) {
+    if (reads != null) {
+      reads.add(key);
+    }
+    return index.weight(key, profiles);
+  }
+
+  /**
+   * Appends every key whose weight scoring a pair from {@code a}'s side may read (some may be appended twice): the
+   * keys of {@code a}'s own values, since {@link #evaluate} weighs only values of the side it scores from. A
+   * recomputation uses it to find the accounts whose pairs read a key whose weight changed.
+   */
+  static void keysRead(AccountProfile a, LinkageConfig config, LongBuffer out) {
+    if (a.payment != 0) {
+      out.add(Keys.of(Keys.PAYMENT, a.payment));
+    }
+    if (a.createdAt != Long.MIN_VALUE) {
+      long window = config.signupWindow().toMillis();
+      if (a.emailDomain != 0) {
+        out.add(Keys.of(Keys.SIGNUP_DOMAIN, a.emailDomain * 31 + a.createdAt / window));
+      }
+      if (a.signupSubnet != 0) {
+        out.add(Keys.of(Keys.SIGNUP_SUBNET, a.signupSubnet * 31 + a.createdAt / window));
+      }
+    }
+    for (int i = 0; i < a.subnets.slots(); i++) {
+      if (a.subnets.counts[i] != 0) {
+        out.add(Keys.of(Keys.SUBNET, a.subnets.keys[i]));
+      }
+    }
+    if (a.signupSubnet != 0) {
+      out.add(Keys.of(Keys.SUBNET, a.signupSubnet));
+    }
+    if (a.clients.top() != 0) {
+      out.add(Keys.of(Keys.CLIENT, a.clients.top()));
+    }
+    if (a.systems.top() != 0) {
+      out.add(Keys.of(Keys.SYSTEM, a.systems.top()));
+    }
+    for (int i = 0; i < a.templates.slots(); i++) {
+      if (a.templates.counts[i] != 0) {
+        out.add(Keys.of(Keys.TEMPLATE, a.templates.keys[i]));
+      }
+    }
+    if (a.lattice() != 0) {
+      out.add(Keys.of(Keys.TIMING, a.lattice()));
     }
   }
 
