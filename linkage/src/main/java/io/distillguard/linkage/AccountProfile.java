@@ -62,6 +62,8 @@ public final class AccountProfile {
    * profile (also one read back from a checkpoint) starts changed. Not written to checkpoints.
    */
   boolean changed = true;
+  /** Whether it changed since {@link LinkageEngine#writeChanges} last wrote it. */
+  boolean unsaved;
   /** How many of {@link #neighbors} the last recomputation scored; later ones are new pairs. */
   int scoredNeighbors;
   /**

@@ -25,6 +25,8 @@ final class KeyIndex {
      * was filed under yet. Not written to checkpoints (a restored engine scores every pair again).
      */
     double scoredWeight = 1;
+    /** Whether it changed since {@link #takeUnsaved} last listed it. */
+    boolean unsaved;
 
     Bucket(int recent, int sampled) {
       this.recent = new int[recent];
@@ -36,6 +38,8 @@ final class KeyIndex {
   private final LongMap<Bucket> buckets = new LongMap<>(1 << 16);
   private final SeededRandom random = new SeededRandom(0x5eed_11c4L);
   private volatile boolean frozen;
+  /** Keys of the buckets that changed since {@link #takeUnsaved}, each once. */
+  private LongBuffer unsaved = new LongBuffer();
 
   KeyIndex(LinkageConfig config) {
     this.config = config;
@@ -52,6 +56,7 @@ final class KeyIndex {
       b = new Bucket(config.recent(), config.sampled());
       buckets.put(key, b);
     }
+    changed(key, b);
     int n = 0;
     int inRecent = Math.min(b.accounts, b.recent.length);
     for (int i = 0; i < inRecent; i++) {
@@ -103,6 +108,36 @@ final class KeyIndex {
     return n;
   }
 
+  private void changed(long key, Bucket b) {
+    if (!b.unsaved) {
+      b.unsaved = true;
+      unsaved.add(key);
+    }
+  }
+
+  /**
+   * The keys of the buckets that changed (were filed into, or had their coherence brought up to date) since the last
+   * call, each once; the next call starts a new list.
+   */
+  LongBuffer takeUnsaved() {
+    LongBuffer out = unsaved;
+    unsaved = new LongBuffer();
+    for (int i = 0; i < out.size; i++) {
+      buckets.get(out.values[i]).unsaved = false;
+    }
+    return out;
+  }
+
+  /** Lists every bucket as changed (after the index was read back from one blob). */
+  void markAllUnsaved() {
+    buckets.forEach(this::changed);
+  }
+
+  /** The bucket under a key, or null. */
+  Bucket bucket(long key) {
+    return buckets.get(key);
+  }
+
   /** The sampling generator's state, for a checkpoint of the index. */
   long randomState() {
     return random.state();
@@ -145,6 +180,7 @@ final class KeyIndex {
     if (!frozen && stale(b)) {
       b.coherence = coherence(key, b, profiles);
       b.coherenceAt = b.accounts;
+      changed(key, b);
     }
     return weightOf(b);
   }
@@ -175,6 +211,7 @@ final class KeyIndex {
       if (b.accounts >= config.commonMinAccounts() && stale(b)) {
         b.coherence = coherence(key, b, profiles);
         b.coherenceAt = b.accounts;
+        changed(key, b);
       }
       double w = weightOf(b);
       if (w != b.scoredWeight) {

@@ -137,8 +137,8 @@ final class LinkageCodec {
     }
   }
 
-  /** Reads one bucket into {@code index}. */
-  static void readBucket(DataInput in, KeyIndex index, LinkageConfig config, int accounts) throws IOException {
+  /** Reads one bucket into {@code index}; returns its key. */
+  static long readBucket(DataInput in, KeyIndex index, LinkageConfig config, int accounts) throws IOException {
     long key = in.readLong();
     if (key == 0) {
       throw new IOException("corrupt linkage state: key 0");
@@ -163,6 +163,7 @@ final class LinkageCodec {
       b.sample[i] = index(in, accounts);
     }
     index.restore(key, b);
+    return key;
   }
 
   // ------------------------------------------------------------------------------------------ clusters

@@ -68,6 +68,8 @@ public final class LinkageEngine {
   private long tiesAt;
   private long exchanges;
   private boolean rescoreAll;
+  /** Indexes of the profiles that changed since the last {@link #writeChanges}, each once. */
+  private Clusterer.IntList unsavedProfiles = new Clusterer.IntList();
 
   /** A group with this many members pinned to one acted-on cluster, and this share of it, is folded into it. */
   static final int FOLD_MIN_PINNED = 2;
@@ -117,6 +119,7 @@ public final class LinkageEngine {
     AccountProfile p = profile(accountId);
     p.attributes(attributes == null ? Map.of() : attributes, createdAt == null ? Long.MIN_VALUE
         : createdAt.toEpochMilli());
+    touched(p);
     if (p.payment != 0) {
       file(p, Keys.of(Keys.PAYMENT, p.payment));
     }
@@ -152,6 +155,7 @@ public final class LinkageEngine {
     AccountProfile p = profile(e.accountId());
     fresh.clear();
     p.observe(e, fresh);
+    touched(p);
     for (int i = 0; i < fresh.size; i++) {
       file(p, fresh.values[i]);
     }
@@ -168,12 +172,16 @@ public final class LinkageEngine {
     if (!p.fileUnder(key)) {
       return;
     }
+    touched(p);
     int n = index.file(key, p.index, candidates);
     for (int i = 0; i < n; i++) {
       int c = candidates[i];
       if (c != p.index) {
         p.addNeighbor(c);
-        profiles.get(c).addNeighbor(p.index);
+        AccountProfile q = profiles.get(c);
+        if (q.addNeighbor(p.index)) {
+          touched(q);
+        }
       }
     }
   }
@@ -208,7 +216,7 @@ public final class LinkageEngine {
       }
       ClusterState c = best == null ? null : clusters.get(best);
       if (c != null) {
-        p.cluster = c.id;
+        setCluster(p, c.id);
         int[] m = java.util.Arrays.copyOf(c.members, c.members.length + 1);
         m[m.length - 1] = p.index;
         c.members = m;
@@ -293,8 +301,24 @@ public final class LinkageEngine {
       p = new AccountProfile(profiles.size(), accountId);
       profiles.add(p);
       byId.put(accountId, p);
+      touched(p);
     }
     return p;
+  }
+
+  /** Notes that a profile changed, for the next {@link #writeChanges}. Every change to a profile goes through here. */
+  private void touched(AccountProfile p) {
+    if (!p.unsaved) {
+      p.unsaved = true;
+      unsavedProfiles.add(p.index);
+    }
+  }
+
+  private void setCluster(AccountProfile p, String clusterId) {
+    if (!Objects.equals(p.cluster, clusterId)) {
+      p.cluster = clusterId;
+      touched(p);
+    }
   }
 
   // ------------------------------------------------------------------------------------------ batch
@@ -354,7 +378,7 @@ public final class LinkageEngine {
       s.risk = new RiskScore(raw.score(), s.level, s.features.exchanges(), raw.reasons());
       for (AccountProfile p : members) {
         boolean joined = !s.id.equals(p.cluster);
-        p.cluster = s.id;
+        setCluster(p, s.id);
         if (s.level != RiskLevel.NONE && (s.level != previous || joined)) {
           actions.add(new LinkageAction(p.id, s.id, s.level, s.risk, joined && s.level == previous, now));
         }
@@ -365,7 +389,7 @@ public final class LinkageEngine {
     keepHeld(next, clustered);
     for (int i = 0; i < clustered.length; i++) {
       if (!clustered[i]) {
-        profiles.get(i).cluster = null;
+        setCluster(profiles.get(i), null);
       }
     }
     clusters.clear();
@@ -524,7 +548,7 @@ public final class LinkageEngine {
       for (int a : e.getValue()) {
         m[i++] = a;
         clustered[a] = true;
-        profiles.get(a).cluster = s.id;
+        setCluster(profiles.get(a), s.id);
       }
       s.members = m;
       s.view = null;
@@ -713,7 +737,7 @@ public final class LinkageEngine {
     for (String m : members) {
       AccountProfile p = profile(m);
       if (p.cluster == null) {
-        p.cluster = clusterId;
+        setCluster(p, clusterId);
         placed.add(p);
       }
     }
@@ -737,6 +761,8 @@ public final class LinkageEngine {
 
   /** Version of the format {@link #writeState} writes. */
   private static final int STATE_FORMAT = 2;
+  /** Version of the format {@link #writeGlobals} writes. */
+  private static final int PARTS_FORMAT = 1;
 
   /**
    * Writes everything the engine knows (profiles, key index with its sampling generator, clusters, rulings, held
@@ -755,19 +781,75 @@ public final class LinkageEngine {
     }
     out.writeLong(index.randomState());
     out.writeInt(index.size());
-    IOException[] failed = new IOException[1];
-    index.forEachBucket((key, b) -> {
-      if (failed[0] == null) {
-        try {
-          LinkageCodec.writeBucket(out, key, b);
-        } catch (IOException e) {
-          failed[0] = e;
-        }
-      }
-    });
-    if (failed[0] != null) {
-      throw failed[0];
+    // In key order: the same state gives the same bytes, whatever order its keys were filed or read back in.
+    long[] keys = new long[index.size()];
+    int[] n = {0};
+    index.forEachBucket((key, b) -> keys[n[0]++] = key);
+    java.util.Arrays.sort(keys);
+    for (long key : keys) {
+      LinkageCodec.writeBucket(out, key, index.bucket(key));
     }
+    writeRest(out);
+  }
+
+  /** Where {@link #writeChanges} puts the profiles and key-index buckets that changed. */
+  public interface ChangeSink {
+    /** The profile at {@code index} (0 up to the number of accounts), in its binary form. */
+    void profile(int index, byte[] state) throws IOException;
+
+    /** The key-index bucket under {@code key}, in its binary form. */
+    void bucket(long key, byte[] state) throws IOException;
+  }
+
+  /**
+   * Writes the profiles and key-index buckets that changed since the last call (every one on the first call, and on
+   * the first call after {@link #readState}), each in its binary form. With {@link #writeGlobals} it is a checkpoint
+   * in parts: a store keyed by profile index and by key that takes each part written (replacing what it held under
+   * that index or key) and the last globals gives {@link #readParts} what {@link #readState} would get from
+   * {@link #writeState} at the same moment. Linkage state grows with accounts, but a checkpoint interval changes
+   * only the parts of the accounts that sent, their new neighbours and the clusters that moved, so a store that
+   * writes only what changed (RocksDB's incremental checkpoints) writes that much.
+   *
+   * @return how many parts were written
+   */
+  public int writeChanges(ChangeSink sink) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(2048);
+    java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+    Clusterer.IntList changedProfiles = unsavedProfiles;
+    unsavedProfiles = new Clusterer.IntList();
+    for (int i = 0; i < changedProfiles.size; i++) {
+      AccountProfile p = profiles.get(changedProfiles.v[i]);
+      p.unsaved = false;
+      bytes.reset();
+      LinkageCodec.writeProfile(out, p);
+      sink.profile(p.index, bytes.toByteArray());
+    }
+    LongBuffer changedKeys = index.takeUnsaved();
+    for (int i = 0; i < changedKeys.size; i++) {
+      long key = changedKeys.values[i];
+      bytes.reset();
+      LinkageCodec.writeBucket(out, key, index.bucket(key));
+      sink.bucket(key, bytes.toByteArray());
+    }
+    return changedProfiles.size + changedKeys.size;
+  }
+
+  /**
+   * Writes everything but the profiles and buckets (which {@link #writeChanges} writes): how many of each there are,
+   * the sampling generator, clusters, rulings, held clusters, indicator bundles and the traffic engine's account
+   * states. Its size grows with clusters, not with accounts.
+   */
+  public void writeGlobals(DataOutput out) throws IOException {
+    out.writeInt(PARTS_FORMAT);
+    LinkageCodec.writeString(out, stateLayout(config, traffic));
+    out.writeLong(exchanges);
+    out.writeInt(profiles.size());
+    out.writeLong(index.randomState());
+    out.writeInt(index.size());
+    writeRest(out);
+  }
+
+  private void writeRest(DataOutput out) throws IOException {
     out.writeInt(clusters.size());
     for (ClusterState c : clusters.values()) {
       LinkageCodec.writeString(out, c.id);
@@ -830,27 +912,108 @@ public final class LinkageEngine {
     if (format != STATE_FORMAT) {
       throw new IOException("linkage state format " + format + " is not " + STATE_FORMAT);
     }
-    String layout = LinkageCodec.readString(in);
-    String expected = stateLayout(config, traffic);
-    if (!expected.equals(layout)) {
-      throw new IOException("the linkage state was written for another layout than this build's "
-          + "configuration and detectors; state:\n" + layout + "\nthis build:\n" + expected);
-    }
+    checkLayout(in, config, traffic);
     LinkageEngine e = new LinkageEngine(config, traffic);
     e.exchanges = in.readLong();
     int accounts = LinkageCodec.count(in, Integer.MAX_VALUE - 8, "accounts");
     for (int i = 0; i < accounts; i++) {
-      AccountProfile p = LinkageCodec.readProfile(in, i, accounts);
-      e.profiles.add(p);
-      if (e.byId.put(p.id, p) != null) {
-        throw new IOException("corrupt linkage state: account listed twice");
-      }
+      e.add(LinkageCodec.readProfile(in, i, accounts));
     }
     e.index.randomState(in.readLong());
     int keys = LinkageCodec.count(in, Integer.MAX_VALUE - 8, "keys");
     for (int i = 0; i < keys; i++) {
       LinkageCodec.readBucket(in, e.index, config, accounts);
     }
+    e.readRest(in, accounts);
+    // Everything was read from one blob: the next writeChanges writes every part.
+    for (AccountProfile p : e.profiles) {
+      e.touched(p);
+    }
+    e.index.markAllUnsaved();
+    return e;
+  }
+
+  /**
+   * An engine that continues from a checkpoint in parts ({@link #writeChanges}, {@link #writeGlobals}): the last
+   * globals, and the last part written under each profile index and each key, in any order. Nothing counts as
+   * changed afterwards: the store already holds every part.
+   *
+   * @throws IOException when the parts are not such a state (a profile or bucket missing, twice, out of range, or not
+   *     the count the globals give), or were written for other sizes or detectors
+   */
+  public static LinkageEngine readParts(DataInput globals, Iterable<Map.Entry<Integer, byte[]>> profileParts,
+      Iterable<Map.Entry<Long, byte[]>> bucketParts, LinkageConfig config, DetectionEngine traffic)
+      throws IOException {
+    int format = globals.readInt();
+    if (format != PARTS_FORMAT) {
+      throw new IOException("linkage globals format " + format + " is not " + PARTS_FORMAT);
+    }
+    checkLayout(globals, config, traffic);
+    LinkageEngine e = new LinkageEngine(config, traffic);
+    e.exchanges = globals.readLong();
+    int accounts = LinkageCodec.count(globals, Integer.MAX_VALUE - 8, "accounts");
+    AccountProfile[] read = new AccountProfile[accounts];
+    for (Map.Entry<Integer, byte[]> part : profileParts) {
+      int i = part.getKey();
+      if (i < 0 || i >= accounts) {
+        throw new IOException("corrupt linkage state: profile " + i + " of " + accounts);
+      }
+      if (read[i] != null) {
+        throw new IOException("corrupt linkage state: profile " + i + " twice");
+      }
+      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(part.getValue()));
+      read[i] = LinkageCodec.readProfile(in, i, accounts);
+      if (in.read() != -1) {
+        throw new IOException("corrupt linkage state: bytes after profile " + i);
+      }
+    }
+    for (int i = 0; i < accounts; i++) {
+      if (read[i] == null) {
+        throw new IOException("corrupt linkage state: profile " + i + " of " + accounts + " missing");
+      }
+      e.add(read[i]);
+    }
+    e.index.randomState(globals.readLong());
+    int keys = LinkageCodec.count(globals, Integer.MAX_VALUE - 8, "keys");
+    int readKeys = 0;
+    for (Map.Entry<Long, byte[]> part : bucketParts) {
+      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(part.getValue()));
+      long key = LinkageCodec.readBucket(in, e.index, config, accounts);
+      if (key != part.getKey() || in.read() != -1) {
+        throw new IOException("corrupt linkage state: the bucket stored under a key is not that key's");
+      }
+      readKeys++;
+    }
+    if (readKeys != keys || e.index.size() != keys) {
+      throw new IOException("corrupt linkage state: " + readKeys + " buckets (" + e.index.size() + " distinct) where "
+          + keys + " were written");
+    }
+    e.readRest(globals, accounts);
+    e.unsavedProfiles = new Clusterer.IntList();
+    for (AccountProfile p : e.profiles) {
+      p.unsaved = false;
+    }
+    e.index.takeUnsaved();
+    return e;
+  }
+
+  private static void checkLayout(DataInput in, LinkageConfig config, DetectionEngine traffic) throws IOException {
+    String layout = LinkageCodec.readString(in);
+    String expected = stateLayout(config, traffic);
+    if (!expected.equals(layout)) {
+      throw new IOException("the linkage state was written for another layout than this build's "
+          + "configuration and detectors; state:\n" + layout + "\nthis build:\n" + expected);
+    }
+  }
+
+  private void add(AccountProfile p) throws IOException {
+    profiles.add(p);
+    if (byId.put(p.id, p) != null) {
+      throw new IOException("corrupt linkage state: account listed twice");
+    }
+  }
+
+  private void readRest(DataInput in, int accounts) throws IOException {
     int clusterCount = LinkageCodec.count(in, accounts, "clusters");
     for (int i = 0; i < clusterCount; i++) {
       String id = LinkageCodec.readString(in);
@@ -863,29 +1026,29 @@ public final class LinkageEngine {
       c.level = LinkageCodec.readLevel(in);
       c.risk = LinkageCodec.readRisk(in);
       c.features = LinkageCodec.readFeatures(in);
-      e.clusters.put(id, c);
+      clusters.put(id, c);
     }
     int ruled = LinkageCodec.count(in, Integer.MAX_VALUE - 8, "rulings");
     for (int i = 0; i < ruled; i++) {
-      e.rulings.put(LinkageCodec.readString(in), LinkageCodec.readLevel(in));
+      rulings.put(LinkageCodec.readString(in), LinkageCodec.readLevel(in));
     }
     int heldCount = LinkageCodec.count(in, clusterCount, "held clusters");
     for (int i = 0; i < heldCount; i++) {
-      e.held.add(LinkageCodec.readString(in));
+      held.add(LinkageCodec.readString(in));
     }
     int pinnedCount = LinkageCodec.count(in, accounts, "pinned accounts");
     for (int i = 0; i < pinnedCount; i++) {
-      e.pinned.put(LinkageCodec.index(in, accounts), LinkageCodec.readString(in));
+      pinned.put(LinkageCodec.index(in, accounts), LinkageCodec.readString(in));
     }
-    e.tiesStale = in.readBoolean();
-    e.tiesAt = in.readLong();
-    if (!e.tiesStale) {
-      e.ties = ClusterTies.read(in, accounts);
+    tiesStale = in.readBoolean();
+    tiesAt = in.readLong();
+    if (!tiesStale) {
+      ties = ClusterTies.read(in, accounts);
     }
     int bundles = LinkageCodec.count(in, 1 << 16, "indicator bundles");
     for (int i = 0; i < bundles; i++) {
       try {
-        e.importIndicators(IndicatorBundle.parse(LinkageCodec.readString(in)));
+        importIndicators(IndicatorBundle.parse(LinkageCodec.readString(in)));
       } catch (RuntimeException ex) {
         throw new IOException("corrupt linkage state: indicator bundle " + i + ": " + ex.getMessage(), ex);
       }
@@ -897,7 +1060,6 @@ public final class LinkageEngine {
         traffic.restoreState(codec.read(in));
       }
     }
-    return e;
   }
 
   private static String stateLayout(LinkageConfig config, DetectionEngine traffic) {
