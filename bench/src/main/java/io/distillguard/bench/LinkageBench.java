@@ -30,7 +30,7 @@ import org.HdrHistogram.Histogram;
  *   <li><b>clustering</b>: {@link LinkageEngine#recompute} over {@code --accounts} accounts (default 1,000,000)
  *       whose traffic was fed first, wall and CPU seconds, three times: first with every account new (every pair
  *       scored), then twice after {@code --active-share} of the accounts (default 0.1) sent another request (only
- *       pairs whose inputs changed scored again);</li>
+ *       pairs whose inputs changed scored again), and what a checkpoint in parts writes after each;</li>
  *   <li><b>request-path check</b>: {@link ClusterTies#match} of a new account's sign-up and request against the
  *       clustered accounts' snapshot, per call, for new customers and for a hydra's new accounts.</li>
  * </ul>
@@ -324,11 +324,63 @@ public final class LinkageBench {
       System.out.printf(Locale.ROOT, "  recompute %d: %.1f s wall, %.1f s CPU of the main thread, %.1f s CPU of the "
           + "process (with collections and pair threads); %s; %,d actions%n", round, wall / 1e9, cpu / 1e9,
           process / 1e9, engine.lastRecomputation(), actions);
+      checkpoint(engine);
     }
+    long whole = checkpointBytes(engine);
+    System.out.printf(Locale.ROOT, "  the whole state in one blob (LinkageEngine.writeState): %,d MB%n", whole >> 20);
     Runtime rt = Runtime.getRuntime();
     System.gc();
     System.out.printf(Locale.ROOT, "  heap after GC: %,d MB%n", (rt.totalMemory() - rt.freeMemory()) >> 20);
     requestPathCheck(engine, pop);
+  }
+
+  /**
+   * What a checkpoint in parts writes now ({@link LinkageEngine#writeChanges}: the profiles and buckets that changed
+   * since the last one; {@link LinkageEngine#writeGlobals}: the rest), as a stream operator would at a checkpoint.
+   */
+  private static void checkpoint(LinkageEngine engine) {
+    try {
+      long[] parts = new long[2];
+      long t0 = System.nanoTime();
+      int n = engine.writeChanges(new LinkageEngine.ChangeSink() {
+        @Override
+        public void profile(int index, byte[] state) {
+          parts[0] += state.length;
+        }
+
+        @Override
+        public void bucket(long key, byte[] state) {
+          parts[1] += state.length;
+        }
+      });
+      java.io.ByteArrayOutputStream globals = new java.io.ByteArrayOutputStream();
+      engine.writeGlobals(new java.io.DataOutputStream(globals));
+      System.out.printf(Locale.ROOT, "    checkpoint in parts after it: %,d parts changed (profiles %,d MB, buckets %,d MB)"
+          + ", globals %,d MB, written in %.1f s%n", n, parts[0] >> 20, parts[1] >> 20, globals.size() >> 20,
+          (System.nanoTime() - t0) / 1e9);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static long checkpointBytes(LinkageEngine engine) {
+    long[] size = new long[1];
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        size[0]++;
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        size[0] += len;
+      }
+    })) {
+      engine.writeState(out);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return size[0];
   }
 
   /**

@@ -10,6 +10,7 @@ import io.distillguard.linkage.TiesSnapshot;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +20,11 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
@@ -43,18 +48,24 @@ import org.apache.flink.util.OutputTag;
  * <p>Runs with parallelism 1 on a single key: clustering needs every account's profile in one place. It is the
  * job's throughput ceiling for linkage (see docs/scale.md).
  *
- * <p>Checkpointed: the engine lives on the heap and is written whole, with the verdict versions and the pending
- * recomputation, into operator list state at each checkpoint ({@link LinkageEngine#writeState}, in chunks of
- * {@value #CHUNK} bytes), and read back on restore, so a restored job continues exactly where the checkpoint stood.
- * The recomputation timer is keyed state of the single key and comes back with it. Writing happens in the
- * checkpoint's synchronous phase and holds the engine's size again in memory until the checkpoint completes.
+ * <p>Checkpointed in parts, so that a checkpoint costs what changed since the last one rather than every account's
+ * linkage state: the profiles and key-index buckets that changed ({@link LinkageEngine#writeChanges}) go into keyed
+ * map state of the single key, one entry per profile index and per key, and the rest (verdict versions, the pending
+ * recomputation, clusters, rulings, the cluster-traffic states: {@link LinkageEngine#writeGlobals}, which grows with
+ * clusters, not accounts) into operator list state in chunks of {@value #CHUNK} bytes. On RocksDB with incremental
+ * checkpoints only the entries written since the last checkpoint are uploaded; on the heap backend the map is copied
+ * asynchronously, and it holds the parts' bytes besides the engine's objects (about 1 KB more per account). On
+ * restore the engine is read back ({@link LinkageEngine#readParts}) when the first exchange or timer sets the key,
+ * since keyed state cannot be read before; it continues exactly where the checkpoint stood. The recomputation
+ * timer is keyed state of the single key and comes back with it.
  */
 public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchange, VerdictEvent>
     implements CheckpointedFunction, CheckpointListener {
   private static final long serialVersionUID = 1L;
   /** Bytes per list-state element: no single array near the 2 GB limit however large linkage grows. */
   static final int CHUNK = 4 << 20;
-  private static final int STATE_FORMAT = 1;
+  /** 2: the engine in parts (keyed map state) and its globals; 1 was the whole engine in operator state. */
+  private static final int STATE_FORMAT = 2;
   /** Encoded {@link io.distillguard.linkage.TiesSnapshot}s, each when the ties changed. */
   public static final OutputTag<byte[]> TIES = new OutputTag<>("cluster-ties",
       PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
@@ -68,6 +79,10 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   private transient long scheduled;
   private transient boolean dirty;
   private transient ListState<byte[]> checkpointed;
+  private transient MapState<Integer, byte[]> profileParts;
+  private transient MapState<Long, byte[]> bucketParts;
+  /** The operator-state chunks of a restore, until the engine is read back (when the key is first set). */
+  private transient List<byte[]> restored;
   /**
    * The ties last sent (encoded), or null when unknown: after a restore the next recomputation sends them whatever
    * they are, since what was sent after the checkpoint was never committed.
@@ -76,6 +91,7 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   private transient Counter recomputations;
   private transient Counter tiesPublished;
   private transient Counter clusterVerdicts;
+  private transient Counter partsWritten;
 
   /** One thread scoring pairs. */
   public LinkageOperator(EngineSpec spec, Duration interval) {
@@ -101,35 +117,72 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   public void initializeState(FunctionInitializationContext context) throws Exception {
     checkpointed = context.getOperatorStateStore().getListState(
         new ListStateDescriptor<>("linkage-engine", BytePrimitiveArraySerializer.INSTANCE));
+    profileParts = context.getKeyedStateStore().getMapState(new MapStateDescriptor<>("linkage-profiles",
+        IntSerializer.INSTANCE, BytePrimitiveArraySerializer.INSTANCE));
+    bucketParts = context.getKeyedStateStore().getMapState(new MapStateDescriptor<>("linkage-buckets",
+        LongSerializer.INSTANCE, BytePrimitiveArraySerializer.INSTANCE));
     linkage = null;
+    restored = null;
     if (context.isRestored()) {
       Iterable<byte[]> chunks = checkpointed.get();
       if (chunks != null && chunks.iterator().hasNext()) {
-        restore(chunks);
+        restored = new ArrayList<>();
+        chunks.forEach(restored::add);
       }
     }
   }
 
   @Override
   public void open(OpenContext context) {
-    if (linkage == null) { // nothing restored
-      linkage = new LinkageEngine(config(), spec.engine());
-      versions = new HashMap<>();
-      scheduled = Long.MIN_VALUE;
-      dirty = false;
-      tiesSent = new TiesSnapshot(0, ClusterTies.EMPTY).encode(); // nothing acted on: nothing to send
-    }
     recomputations = getRuntimeContext().getMetricGroup().counter("linkageRecomputations");
     clusterVerdicts = getRuntimeContext().getMetricGroup().counter("clusterVerdicts");
     tiesPublished = getRuntimeContext().getMetricGroup().counter("clusterTiesPublished");
+    partsWritten = getRuntimeContext().getMetricGroup().counter("linkagePartsCheckpointed");
+  }
+
+  /**
+   * The engine: read back from the checkpoint, or new. Called where the single key is set (an exchange, a timer),
+   * which reading keyed state needs.
+   */
+  private LinkageEngine engine() throws IOException {
+    if (linkage == null) {
+      if (restored != null) {
+        restore(restored);
+        restored = null;
+      } else {
+        linkage = new LinkageEngine(config(), spec.engine());
+        versions = new HashMap<>();
+        scheduled = Long.MIN_VALUE;
+        dirty = false;
+        tiesSent = new TiesSnapshot(0, ClusterTies.EMPTY).encode(); // nothing acted on: nothing to send
+      }
+    }
+    return linkage;
   }
 
   @Override
   public void snapshotState(FunctionSnapshotContext context) throws Exception {
     checkpointed.clear();
     if (linkage == null) {
+      if (restored != null) { // restored and not touched since: the keyed parts still hold the engine
+        for (byte[] chunk : restored) {
+          checkpointed.add(chunk);
+        }
+      }
       return;
     }
+    // The key the engine was created under (the only one) is still the current key: parts go under it.
+    partsWritten.inc(linkage.writeChanges(new LinkageEngine.ChangeSink() {
+      @Override
+      public void profile(int index, byte[] state) throws IOException {
+        put(profileParts, index, state);
+      }
+
+      @Override
+      public void bucket(long key, byte[] state) throws IOException {
+        put(bucketParts, key, state);
+      }
+    }));
     try (ChunkedStreams.Output out = new ChunkedStreams.Output(CHUNK, checkpointed::add)) {
       out.data().writeInt(STATE_FORMAT);
       out.data().writeLong(scheduled);
@@ -139,7 +192,17 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
         ChunkedStreams.writeString(out.data(), v.getKey());
         out.data().writeLong(v.getValue());
       }
-      linkage.writeState(out.data());
+      linkage.writeGlobals(out.data());
+    }
+  }
+
+  private static <K> void put(MapState<K, byte[]> state, K key, byte[] value) throws IOException {
+    try {
+      state.put(key, value);
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("could not write linkage state", e);
     }
   }
 
@@ -149,7 +212,7 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
     checkpointed.clear();
   }
 
-  private void restore(Iterable<byte[]> chunks) throws IOException {
+  private void restore(List<byte[]> chunks) throws IOException {
     var in = ChunkedStreams.input(chunks);
     int format = in.readInt();
     if (format != STATE_FORMAT) {
@@ -169,15 +232,21 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
       }
       versions.put(account, in.readLong());
     }
-    linkage = LinkageEngine.readState(in, config(), spec.engine());
+    try {
+      linkage = LinkageEngine.readParts(in, profileParts.entries(), bucketParts.entries(), config(), spec.engine());
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("could not read linkage state", e);
+    }
     if (in.read() != -1) {
       throw new IOException("corrupt linkage operator state: bytes after the engine");
     }
   }
 
   @Override
-  public void processElement(Exchange e, Context ctx, Collector<VerdictEvent> out) {
-    emit(linkage.accept(e), out);
+  public void processElement(Exchange e, Context ctx, Collector<VerdictEvent> out) throws IOException {
+    emit(engine().accept(e), out);
     dirty = true;
     long at = e.eventTime().toEpochMilli();
     long boundary = (Math.floorDiv(at, intervalMillis) + 1) * intervalMillis;
@@ -188,7 +257,8 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<VerdictEvent> out) {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<VerdictEvent> out) throws IOException {
+    engine();
     if (!dirty) {
       return;
     }
@@ -221,10 +291,5 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
 
   private LinkageConfig config() {
     return LinkageConfig.defaults().withThreads(threads);
-  }
-
-  /** For tests: the engine's clusters as member lists. */
-  LinkageEngine engine() {
-    return linkage;
   }
 }
