@@ -27,6 +27,9 @@ import java.util.Objects;
  * @param latencyMicros     from the first byte of the request to the last byte of the answer
  * @param upstreamMicros    time the upstream took, from sending the request to its last byte (0 if never sent)
  * @param firstByteMicros   time from sending the request upstream to its first response byte (0 if none)
+ * @param accountTier       the account's tier when the request arrived, or null when unknown: it travels with the
+ *                          exchange so that detection away from the gateway (the Flink job) holds the account to its
+ *                          tier's levels as the gateway's own detection does
  */
 public record Exchange(
     String id,
@@ -53,7 +56,8 @@ public record Exchange(
     String errorCode,
     long latencyMicros,
     long upstreamMicros,
-    long firstByteMicros) {
+    long firstByteMicros,
+    String accountTier) {
 
   public Exchange {
     Objects.requireNonNull(id, "id");
@@ -62,6 +66,24 @@ public record Exchange(
     Objects.requireNonNull(outcome, "outcome");
     params = params == null ? SamplingParams.NONE : params;
     messages = messages == null ? List.of() : List.copyOf(messages);
+  }
+
+  /** An exchange whose account's tier is not known. */
+  public Exchange(String id, Instant eventTime, String accountId, String keyId, String clientIp, String userAgent,
+      String headerFingerprint, String endpoint, String model, SamplingParams params, boolean stream,
+      List<ChatMessage> messages, String responseText, String promptSha256, int promptChars, String responseSha256,
+      int responseChars, int promptTokens, int completionTokens, int status, Outcome outcome, String errorCode,
+      long latencyMicros, long upstreamMicros, long firstByteMicros) {
+    this(id, eventTime, accountId, keyId, clientIp, userAgent, headerFingerprint, endpoint, model, params, stream,
+        messages, responseText, promptSha256, promptChars, responseSha256, responseChars, promptTokens,
+        completionTokens, status, outcome, errorCode, latencyMicros, upstreamMicros, firstByteMicros, null);
+  }
+
+  /** The same exchange with the account's tier. */
+  public Exchange withAccountTier(String tier) {
+    return new Exchange(id, eventTime, accountId, keyId, clientIp, userAgent, headerFingerprint, endpoint, model,
+        params, stream, messages, responseText, promptSha256, promptChars, responseSha256, responseChars, promptTokens,
+        completionTokens, status, outcome, errorCode, latencyMicros, upstreamMicros, firstByteMicros, tier);
   }
 
   /** The text of every user (or prompt/input) message, joined by blank lines; empty when redacted or absent. */
@@ -86,7 +108,7 @@ public record Exchange(
     }
     return new Exchange(id, eventTime, accountId, keyId, clientIp, userAgent, headerFingerprint, endpoint, model,
         params, stream, stripped, null, promptSha256, promptChars, responseSha256, responseChars, promptTokens,
-        completionTokens, status, outcome, errorCode, latencyMicros, upstreamMicros, firstByteMicros);
+        completionTokens, status, outcome, errorCode, latencyMicros, upstreamMicros, firstByteMicros, accountTier);
   }
 
   /** Digest over the messages as {@link #promptSha256} defines it; null for no messages. */

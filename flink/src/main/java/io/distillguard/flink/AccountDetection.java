@@ -58,6 +58,8 @@ public final class AccountDetection extends KeyedProcessFunction<String, Exchang
   private final long allowedLatenessMillis;
 
   private transient DetectionEngine engine;
+  /** The tier of the exchange whose account's state is being created (what the engine's tier lookup answers). */
+  private transient String tierOfCurrent;
   private transient ValueState<AccountState> state;
   private transient ValueState<Long> lastVersion;
   /** Exchange id to the processing time it was seen; pruned by {@link #onTimer}. */
@@ -95,7 +97,8 @@ public final class AccountDetection extends KeyedProcessFunction<String, Exchang
 
   @Override
   public void open(OpenContext context) {
-    engine = spec.engine();
+    // The engine asks an account's tier once, when its state is created: the exchange that creates it carries it.
+    engine = spec.engine(accountId -> tierOfCurrent);
     ValueStateDescriptor<AccountState> s = new ValueStateDescriptor<>("detection", new AccountStateSerializer(spec));
     s.enableTimeToLive(ttl(stateTtl));
     state = getRuntimeContext().getState(s);
@@ -132,6 +135,7 @@ public final class AccountDetection extends KeyedProcessFunction<String, Exchang
     }
     AccountState s = state.value();
     if (s == null) {
+      tierOfCurrent = e.accountTier();
       s = engine.newState(ctx.getCurrentKey());
     }
     Verdict v = engine.accept(s, e);

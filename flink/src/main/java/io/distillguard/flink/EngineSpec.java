@@ -1,5 +1,6 @@
 package io.distillguard.flink;
 
+import io.distillguard.core.detect.AccountTiers;
 import io.distillguard.core.detect.DetectionEngine;
 import io.distillguard.core.detect.DetectionModel;
 import io.distillguard.core.detect.DetectorSet;
@@ -35,13 +36,18 @@ public record EngineSpec(String detectorSet, String modelText) implements Serial
     return new EngineSpec(null, model.toPropertiesText());
   }
 
-  /** A fresh engine; each account gets the default levels (exchange events carry no tier). */
+  /** A fresh engine that gives every account the default levels (linkage's cluster-traffic engine: no tiers). */
   public DetectionEngine engine() {
+    return engine(AccountTiers.NONE);
+  }
+
+  /** A fresh engine that holds each account to its tier's levels, as {@code tiers} gives them. */
+  public DetectionEngine engine(AccountTiers tiers) {
     if (modelText == null) {
-      return DetectorSet.named(detectorSet).newEngine();
+      return DetectorSet.named(detectorSet).newEngine(java.util.Set.of(), tiers);
     }
     try {
-      return DetectionModel.parse(new StringReader(modelText), "job model").newEngine();
+      return DetectionModel.parse(new StringReader(modelText), "job model").newEngine(tiers, java.util.Set.of());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

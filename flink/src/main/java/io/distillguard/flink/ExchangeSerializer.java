@@ -109,6 +109,7 @@ public final class ExchangeSerializer extends TypeSerializerSingleton<Exchange> 
     out.writeLong(e.latencyMicros());
     out.writeLong(e.upstreamMicros());
     out.writeLong(e.firstByteMicros());
+    string(out, e.accountTier());
   }
 
   @Override
@@ -154,9 +155,12 @@ public final class ExchangeSerializer extends TypeSerializerSingleton<Exchange> 
       throw new IOException("corrupt exchange record: outcome " + outcome);
     }
     String errorCode = string(in);
+    long latency = in.readLong();
+    long upstream = in.readLong();
+    long firstByte = in.readLong();
     return new Exchange(id, at, account, key, ip, agent, fingerprint, endpoint, model, params, stream, messages,
         response, promptSha, promptChars, responseSha, responseChars, promptTokens, completionTokens, status,
-        OUTCOMES[outcome], errorCode, in.readLong(), in.readLong(), in.readLong());
+        OUTCOMES[outcome], errorCode, latency, upstream, firstByte, string(in));
   }
 
   @Override
@@ -183,7 +187,11 @@ public final class ExchangeSerializer extends TypeSerializerSingleton<Exchange> 
     return StateIo.readString(in, 256 << 20, "corrupt record: string length");
   }
 
-  /** The format has one version so far; a later one would read this one and say so here. */
+  /**
+   * The format has one version so far (the account's tier was appended before any checkpoint held an exchange:
+   * exchanges only cross the network between operators, never sit in state); a later one would read this one and say
+   * so here.
+   */
   public static final class Snapshot extends SimpleTypeSerializerSnapshot<Exchange> {
     public Snapshot() {
       super(() -> INSTANCE);

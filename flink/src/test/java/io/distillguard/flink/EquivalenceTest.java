@@ -106,6 +106,50 @@ class EquivalenceTest {
   }
 
   /**
+   * An account is held to its tier's levels in the job as on a gateway node: the tier travels with each exchange
+   * (stamped by the node from its account directory) and the job's engine takes it from the exchange that creates the
+   * account's state. A model with a lenient and a strict tier; the harvesters on them get other verdicts than on the
+   * default levels, and the job gives exactly the in-process verdicts of an engine that knows the tiers.
+   */
+  @Test
+  void eachAccountIsHeldToTheTierItsExchangesCarry() throws Exception {
+    Map<String, String> tiers = Map.of("harvester-0", "enterprise", "harvester-1", "enterprise",
+        "harvester-2", "free", "harvester-3", "free", "user-1", "free");
+    List<Exchange> events = new ArrayList<>();
+    for (Exchange e : TestTraffic.world(11, 60, 4, 0, 30).events) {
+      events.add(e.withAccountTier(tiers.getOrDefault(e.accountId(), "default")));
+    }
+    io.distillguard.core.detect.DetectionModel model = io.distillguard.core.detect.DetectionModel.parse(
+        new java.io.StringReader(io.distillguard.core.detect.DetectionModel.loadDefault().toPropertiesText() + """
+
+            tier.enterprise.threshold.watch=0.95
+            tier.enterprise.threshold.throttle=0.96
+            tier.enterprise.threshold.degrade=0.97
+            tier.enterprise.threshold.block=0.98
+            tier.free.min-evidence.watch=2
+            tier.free.min-evidence.throttle=4
+            tier.free.min-evidence.degrade=6
+            tier.free.min-evidence.block=8
+            """), "tiered");
+    EngineSpec spec = EngineSpec.ofModel(model);
+    JobSettings settings = JobSettings.defaults().withEngine(spec).withLinkage(false, ONCE);
+    List<VerdictEvent> job = run(encode(events), settings, 1);
+
+    Map<String, List<VerdictEvent>> tiered = Reference.accountVerdicts(
+        model.newEngine(id -> tiers.getOrDefault(id, "default"), java.util.Set.of()), events);
+    Map<String, List<VerdictEvent>> untiered = Reference.accountVerdicts(spec, events);
+    assertThat(tiered).as("the tiers change what is decided").isNotEqualTo(untiered);
+    assertThat(levels(tiered.get("harvester-0"))).as("enterprise: never past the default's levels")
+        .doesNotContain(RiskLevel.BLOCK);
+    assertThat(levels(untiered.get("harvester-0"))).contains(RiskLevel.BLOCK);
+    assertThat(Reference.byAccount(job)).isEqualTo(tiered);
+  }
+
+  private static List<RiskLevel> levels(List<VerdictEvent> verdicts) {
+    return verdicts == null ? List.of() : verdicts.stream().map(VerdictEvent::level).toList();
+  }
+
+  /**
    * The snapshot nodes check new accounts against is the in-process engine's, byte for byte, sent once per change.
    */
   @Test

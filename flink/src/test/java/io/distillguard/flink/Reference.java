@@ -22,7 +22,11 @@ final class Reference {
 
   /** Each account's detection verdicts in order, as the in-process engine emits them. */
   static Map<String, List<VerdictEvent>> accountVerdicts(EngineSpec spec, List<Exchange> events) {
-    DetectionEngine engine = spec.engine();
+    return accountVerdicts(spec.engine(), events);
+  }
+
+  /** The same from a given engine (one that holds accounts to tiers, say). */
+  static Map<String, List<VerdictEvent>> accountVerdicts(DetectionEngine engine, List<Exchange> events) {
     Map<String, List<VerdictEvent>> out = new TreeMap<>();
     Map<String, Long> versions = new HashMap<>();
     for (Exchange e : events) {

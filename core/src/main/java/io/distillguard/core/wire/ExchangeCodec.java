@@ -95,6 +95,7 @@ public final class ExchangeCodec {
       g.writeNumberField("latencyMicros", e.latencyMicros());
       g.writeNumberField("upstreamMicros", e.upstreamMicros());
       g.writeNumberField("firstByteMicros", e.firstByteMicros());
+      optional(g, "accountTier", e.accountTier());
       g.writeEndObject();
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);

@@ -45,6 +45,20 @@ class ExchangeCodecTest {
   }
 
   @Test
+  void theAccountTierTravelsWhenKnownAndIsLeftOutOtherwise() throws Exception {
+    String hostile = "gold \"vip\"\n</script>\u2028";
+    Exchange tiered = full().withAccountTier(hostile);
+    byte[] event = ExchangeCodec.encodeEvent(tiered);
+    assertThat(ExchangeCodec.MAPPER.readTree(event).get("accountTier").asText()).isEqualTo(hostile);
+    assertThat(ExchangeCodec.decode(event)).isEqualTo(tiered);
+    assertThat(ExchangeCodec.decode(ExchangeCodec.encodeEvent(tiered.redacted())).accountTier())
+        .as("a redacted event keeps it").isEqualTo(hostile);
+    assertThat(ExchangeCodec.MAPPER.readTree(ExchangeCodec.encodeEvent(full())).has("accountTier")).isFalse();
+    assertThat(ExchangeCodec.decode(ExchangeCodec.encodeEvent(full())).accountTier()).isNull();
+    assertThat(ExchangeCodec.decode(ExchangeCodec.encode(tiered))).isEqualTo(tiered);
+  }
+
+  @Test
   void everyOutcomeAndPartialParamsRoundTrip() {
     for (Outcome o : Outcome.values()) {
       Exchange e = new Exchange("ex_" + o, Instant.parse("2026-01-01T00:00:00Z"), "a", "k", "::1", "ua", "f",

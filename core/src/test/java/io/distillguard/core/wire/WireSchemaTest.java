@@ -113,6 +113,9 @@ class WireSchemaTest {
     Random r = new Random(20261122);
     for (int i = 0; i < 600; i++) {
       Exchange e = randomExchange(r, i);
+      if (i % 3 == 1) {
+        e = e.withAccountTier(i % 2 == 0 ? "free" : "t\u00e9r \"\n</script>" + i);
+      }
       byte[] bytes = ExchangeCodec.encodeEvent(e);
       assertThat(validate(exchangeSchema, bytes)).as("exchange %d", i).isEmpty();
       assertThat(ExchangeCodec.decode(bytes)).isEqualTo(e);

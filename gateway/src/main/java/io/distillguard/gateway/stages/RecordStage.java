@@ -40,6 +40,8 @@ public final class RecordStage implements Stage {
         Exchange.promptDigest(c.messages), Exchange.promptLength(c.messages),
         Exchange.textDigest(text), text == null ? 0 : text.length(),
         c.promptTokens, c.completionTokens, c.status(), c.outcome(), c.errorCode(),
-        c.latencyMicros(), upstreamMicros, firstByteMicros);
+        c.latencyMicros(), upstreamMicros, firstByteMicros,
+        // As the node's own detection learns it (DetectionFactory), so the job's detection holds it to the same levels
+        c.account == null ? null : c.account.tier());
   }
 }

@@ -73,6 +73,12 @@ class KafkaGatewayTest {
 
   /** Exchange id to how often it is in the topic; checks keys, decoding and the schema on the way. */
   private static Map<String, Integer> exchangesIn(String topic, int expected, Map<String, String> accountOfId) {
+    return exchangesIn(topic, expected, accountOfId, new HashMap<>());
+  }
+
+  /** As above; also each account's tier as its exchanges carry it (one per account: checked). */
+  private static Map<String, Integer> exchangesIn(String topic, int expected, Map<String, String> accountOfId,
+      Map<String, String> tierOfAccount) {
     Map<String, Integer> counts = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : Topics.readAll(kafka, topic, expected, AWAIT)) {
       Exchange e = ExchangeCodec.decode(r.value());
@@ -80,6 +86,9 @@ class KafkaGatewayTest {
       assertThat(Topics.exchangeSchemaProblems(r.value())).as("schema problems of %s", e.id()).isEmpty();
       counts.merge(e.id(), 1, Integer::sum);
       accountOfId.put(e.id(), e.accountId());
+      String before = tierOfAccount.put(String.valueOf(e.accountId()), String.valueOf(e.accountTier()));
+      assertThat(before == null || before.equals(String.valueOf(e.accountTier()))).as("one tier per account")
+          .isTrue();
     }
     return counts;
   }
@@ -93,7 +102,7 @@ class KafkaGatewayTest {
       assertThat(fx.gateway.exchangeLog()).as("sink kafka: no journal and store log").isNull();
       KafkaExchangeSink sink = fx.gateway.kafka().sink();
       GatewayFixture.await("sink publishing", AWAIT, () -> sink.state() == KafkaExchangeSink.State.PUBLISHING);
-      List<AccountKey> keys = List.of(fx.newAccountWithKey(), fx.newAccountWithKey(), fx.newAccountWithKey());
+      List<AccountKey> keys = List.of(fx.newAccountWithKey(), fx.newAccountWithKey("free"), fx.newAccountWithKey());
       Map<String, Integer> perAccount = new HashMap<>();
       for (int i = 0; i < 45; i++) {
         AccountKey k = keys.get(i % 3);
@@ -103,7 +112,11 @@ class KafkaGatewayTest {
       assertThat(fx.chat("sk-not-a-key", "who am I").status()).isEqualTo(401);
       assertThat(sink.flush(AWAIT)).isTrue();
       Map<String, String> accountOfId = new HashMap<>();
-      Map<String, Integer> counts = exchangesIn(topic, 46, accountOfId);
+      Map<String, String> tierOfAccount = new HashMap<>();
+      Map<String, Integer> counts = exchangesIn(topic, 46, accountOfId, tierOfAccount);
+      // the tier the job's detection holds each account to, as this node's own detection would
+      assertThat(tierOfAccount).containsEntry(keys.get(0).accountId(), "default")
+          .containsEntry(keys.get(1).accountId(), "free").containsEntry("null", "null");
       assertThat(counts).hasSize(46).allSatisfy((id, n) -> assertThat(n).as("copies of %s", id).isOne());
       Map<String, Integer> seenPerAccount = new HashMap<>();
       accountOfId.values().forEach(a -> seenPerAccount.merge(String.valueOf(a), 1, Integer::sum));
