@@ -908,13 +908,7 @@ public final class LinkageEngine {
    */
   public static LinkageEngine readState(DataInput in, LinkageConfig config, DetectionEngine traffic)
       throws IOException {
-    int format = in.readInt();
-    if (format != STATE_FORMAT) {
-      throw new IOException("linkage state format " + format + " is not " + STATE_FORMAT);
-    }
-    checkLayout(in, config, traffic);
-    LinkageEngine e = new LinkageEngine(config, traffic);
-    e.exchanges = in.readLong();
+    LinkageEngine e = header(in, STATE_FORMAT, "linkage state", config, traffic);
     int accounts = LinkageCodec.count(in, Integer.MAX_VALUE - 8, "accounts");
     for (int i = 0; i < accounts; i++) {
       e.add(LinkageCodec.readProfile(in, i, accounts));
@@ -944,13 +938,7 @@ public final class LinkageEngine {
   public static LinkageEngine readParts(DataInput globals, Iterable<Map.Entry<Integer, byte[]>> profileParts,
       Iterable<Map.Entry<Long, byte[]>> bucketParts, LinkageConfig config, DetectionEngine traffic)
       throws IOException {
-    int format = globals.readInt();
-    if (format != PARTS_FORMAT) {
-      throw new IOException("linkage globals format " + format + " is not " + PARTS_FORMAT);
-    }
-    checkLayout(globals, config, traffic);
-    LinkageEngine e = new LinkageEngine(config, traffic);
-    e.exchanges = globals.readLong();
+    LinkageEngine e = header(globals, PARTS_FORMAT, "linkage globals", config, traffic);
     int accounts = LinkageCodec.count(globals, Integer.MAX_VALUE - 8, "accounts");
     AccountProfile[] read = new AccountProfile[accounts];
     for (Map.Entry<Integer, byte[]> part : profileParts) {
@@ -994,6 +982,19 @@ public final class LinkageEngine {
       p.unsaved = false;
     }
     e.index.takeUnsaved();
+    return e;
+  }
+
+  /** Reads the format, the layout (both checked) and the exchange count, into a new engine. */
+  private static LinkageEngine header(DataInput in, int expectedFormat, String what, LinkageConfig config,
+      DetectionEngine traffic) throws IOException {
+    int format = in.readInt();
+    if (format != expectedFormat) {
+      throw new IOException(what + " format " + format + " is not " + expectedFormat);
+    }
+    checkLayout(in, config, traffic);
+    LinkageEngine e = new LinkageEngine(config, traffic);
+    e.exchanges = in.readLong();
     return e;
   }
 
