@@ -36,8 +36,8 @@ import org.HdrHistogram.Histogram;
  * </ul>
  *
  * <p>{@code java -Xmx10g -cp bench/target/benchmarks.jar io.distillguard.bench.LinkageBench [--accounts N]
- * [--exchanges-per-account K] [--threads T] [--active-share S] [--no-edges]}; CPU times are the main thread's (with more threads, the
- * workers' CPU is not in them: compare wall times).
+ * [--exchanges-per-account K] [--threads T] [--active-share S] [--no-edges]}; CPU times are the main thread's (with
+ * more threads, the workers' CPU is not in them: compare wall times).
  */
 public final class LinkageBench {
   private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -355,8 +355,8 @@ public final class LinkageBench {
       });
       java.io.ByteArrayOutputStream globals = new java.io.ByteArrayOutputStream();
       engine.writeGlobals(new java.io.DataOutputStream(globals));
-      System.out.printf(Locale.ROOT, "    checkpoint in parts after it: %,d parts changed (profiles %,d MB, buckets %,d MB)"
-          + ", globals %,d MB, written in %.1f s%n", n, parts[0] >> 20, parts[1] >> 20, globals.size() >> 20,
+      System.out.printf(Locale.ROOT, "    checkpoint in parts after it: %,d parts changed (profiles %,d MB, "
+          + "buckets %,d MB), globals %,d MB, written in %.1f s%n", n, parts[0] >> 20, parts[1] >> 20, globals.size() >> 20,
           (System.nanoTime() - t0) / 1e9);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -86,7 +86,8 @@ final class Clusterer {
         int slot = t;
         found[t] = new IntPairs();
         PairScorer scorer = scorers.get();
-        Thread w = new Thread(() -> counts[slot] = score(profiles, scorer, changed, from, to, found[slot], kept, slot),
+        Thread w = new Thread(
+            () -> counts[slot] = score(profiles, scorer, changed, from, to, found[slot], kept, slot),
             "linkage-pairs-" + t);
         w.setDaemon(true);
         workers.add(w);
@@ -172,8 +173,8 @@ final class Clusterer {
     splits = nextSplits;
     long communitiesAt = System.nanoTime();
     List<Group> out = assignIds(groups, profiles);
-    stats = new Stats(scored, reused, edges.size, components.size(), split, nextSplits.size(), reusedSplits, System.nanoTime() - start, scoredAt - start,
-        communitiesAt - scoredAt);
+    stats = new Stats(scored, reused, edges.size, components.size(), split, nextSplits.size(), reusedSplits,
+        System.nanoTime() - start, scoredAt - start, communitiesAt - scoredAt);
     return out;
   }
 
