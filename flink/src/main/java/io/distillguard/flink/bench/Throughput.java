@@ -47,6 +47,10 @@ public final class Throughput implements Callable<Integer> {
   @Option(names = "--no-linkage", description = "per-account detection only")
   boolean noLinkage;
 
+  @Option(names = "--managed-memory", description = "the task manager's managed memory, e.g. 2g (RocksDB's block "
+      + "cache and write buffers live in it; default: Flink's local default)")
+  String managedMemory;
+
   @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = DetectionJob.DurationConverter.class,
       description = "(default: ${DEFAULT-VALUE})")
   Duration checkpointInterval;
@@ -67,6 +71,9 @@ public final class Throughput implements Callable<Integer> {
     }
     Configuration c = new Configuration();
     c.set(TaskManagerOptions.NUM_TASK_SLOTS, 1);
+    if (managedMemory != null) {
+      c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, org.apache.flink.configuration.MemorySize.parse(managedMemory));
+    }
     c.set(PipelineOptions.GENERIC_TYPES, false);
     c.set(StateBackendOptions.STATE_BACKEND, backend.toLowerCase(Locale.ROOT));
     c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
