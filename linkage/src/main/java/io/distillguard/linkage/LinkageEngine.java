@@ -768,8 +768,10 @@ public final class LinkageEngine {
    * Writes everything the engine knows (profiles, key index with its sampling generator, clusters, rulings, held
    * clusters, imported indicator bundles, and the account states of the traffic engine), so that {@link #readState}
    * gives an engine that continues exactly as this one would: the same actions, clusters and ids for the same
-   * input. For a stream operator that must checkpoint linkage. Not written: caches rebuilt on demand, and
-   * engine-wide detector state of the traffic engine (the pivot detector's model catalog, which learns again).
+   * input, in one blob (buckets in key order, so one state gives one blob). A stream operator checkpoints in parts
+   * instead ({@link #writeChanges}, {@link #writeGlobals}), which write what changed. Not written: caches rebuilt on
+   * demand (kept pair results, communities: a restored engine computes them once), and engine-wide detector state of
+   * the traffic engine (the pivot detector's model catalog, which learns again).
    */
   public void writeState(DataOutput out) throws IOException {
     out.writeInt(STATE_FORMAT);
