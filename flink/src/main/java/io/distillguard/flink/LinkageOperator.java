@@ -54,7 +54,7 @@ import org.apache.flink.util.OutputTag;
  * recomputation, clusters, rulings, the cluster-traffic states: {@link LinkageEngine#writeGlobals}, which grows with
  * clusters, not accounts) into operator list state in chunks of {@value #CHUNK} bytes. On RocksDB with incremental
  * checkpoints only the entries written since the last checkpoint are uploaded; on the heap backend the map is copied
- * asynchronously, and it holds the parts' bytes besides the engine's objects (about 1 KB more per account). On
+ * asynchronously, and it holds the parts' bytes besides the engine's objects (about 0.8 KB more per account). On
  * restore the engine is read back ({@link LinkageEngine#readParts}) when the first exchange or timer sets the key,
  * since keyed state cannot be read before; it continues exactly where the checkpoint stood. The recomputation
  * timer is keyed state of the single key and comes back with it.
@@ -197,12 +197,20 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   }
 
   private static <K> void put(MapState<K, byte[]> state, K key, byte[] value) throws IOException {
-    try {
+    access(() -> {
       state.put(key, value);
+      return null;
+    }, "write");
+  }
+
+  /** Flink's state calls throw {@code Exception}; a failure of linkage's state is an I/O failure. */
+  private static <T> T access(java.util.concurrent.Callable<T> call, String what) throws IOException {
+    try {
+      return call.call();
     } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
-      throw new IOException("could not write linkage state", e);
+      throw new IOException("could not " + what + " linkage state", e);
     }
   }
 
@@ -232,13 +240,8 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
       }
       versions.put(account, in.readLong());
     }
-    try {
-      linkage = LinkageEngine.readParts(in, profileParts.entries(), bucketParts.entries(), config(), spec.engine());
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IOException("could not read linkage state", e);
-    }
+    linkage = LinkageEngine.readParts(in, access(profileParts::entries, "read"), access(bucketParts::entries, "read"),
+        config(), spec.engine());
     if (in.read() != -1) {
       throw new IOException("corrupt linkage operator state: bytes after the engine");
     }
