@@ -102,6 +102,11 @@ public final class DetectionJob implements Callable<Integer> {
           + "cores of its task manager beyond the slots' (default: ${DEFAULT-VALUE})")
   int linkageThreads;
 
+  @Option(names = "--linkage-key-parallelism", defaultValue = "0",
+      description = "subtasks of linkage's stage keyed by linkage key, which keeps every key's members; 0 for the "
+          + "job's parallelism (default: ${DEFAULT-VALUE})")
+  int linkageKeyParallelism;
+
   @Option(names = "--no-linkage", description = "per-account detection only")
   boolean noLinkage;
 
@@ -250,7 +255,7 @@ public final class DetectionJob implements Callable<Integer> {
     }
     try {
       return new JobSettings(spec, stateTtl, dedupeTtl, outOfOrderness, allowedLateness, Duration.ofMinutes(1),
-          linkageInterval, !noLinkage, linkageThreads);
+          linkageInterval, !noLinkage, linkageThreads, linkageKeyParallelism);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
     }

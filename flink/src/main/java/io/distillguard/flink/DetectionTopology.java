@@ -2,19 +2,32 @@ package io.distillguard.flink;
 
 import io.distillguard.core.Exchange;
 import io.distillguard.core.wire.VerdictEvent;
+import io.distillguard.linkage.Filing;
+import io.distillguard.linkage.FilingAnswer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
 /**
  * The job's dataflow, apart from its source and sink (so tests run it on in-memory streams and the job on Kafka):
  *
  * <pre>
- * decoded records ─split─▶ exchanges ─keyBy(account)─AccountDetection─▶ account verdicts ─────────────┐
- *   └▶ malformed (side)          ├▶ too late (side)                                                  ├─▶ verdicts
- *                                └▶ accepted ─keyBy(0)─LinkageOperator─▶ cluster verdicts ───────────┘
- *                                                            └▶ cluster ties (side) ─────────────────────▶ ties
+ * decoded records ─split─▶ exchanges ─keyBy(account)─AccountDetection─▶ account verdicts ──────────────────┐
+ *   └▶ malformed (side)          ├▶ too late (side)                                                       │
+ *                                └▶ accepted ─(same keys)─LinkageKeys─▶ observed ──────┐                  ├─▶ verdicts
+ *                                                              └▶ filings              │                  │
+ *                          ┌─ answers ◀─LinkageKeyMembers─keyBy(linkage key)─┘         │                  │
+ *                          └───────────────────────────────────────────keyBy(0)─LinkageOperator─▶ clusters┘
+ *                                                                                            └▶ ties (side) ─▶ ties
  * </pre>
+ *
+ * <p>Linkage runs in three stages so that its keyed work spreads over the job's parallelism: {@link LinkageKeys}
+ * (keyed by account, chained to detection without a shuffle since detection's output is keyed by account already)
+ * takes each exchange's observation and its new keys; {@link LinkageKeyMembers} (keyed by linkage key) keeps each
+ * key's members and answers each filing with its candidates; {@link LinkageOperator} (parallelism 1) holds the
+ * profiles, scores the candidate pairs and clusters.
  *
  * <p>Records arrive decoded and timestamped: the job decodes them in the Kafka source ({@link ExchangeEvents}) and
  * assigns watermarks there with {@link #sourceWatermarks}, one generator per Kafka partition. Watermarks assigned
@@ -100,8 +113,20 @@ public final class DetectionTopology {
     if (!s.linkage()) {
       return new Streams(accounts, accounts, null, null, null);
     }
-    SingleOutputStreamOperator<VerdictEvent> clusters = accounts.getSideOutput(AccountDetection.ACCEPTED)
-        .keyBy(e -> 0, org.apache.flink.api.common.typeinfo.Types.INT)
+    // The accepted exchanges leave a stage keyed by account: the key stage reads them where they are.
+    SingleOutputStreamOperator<Observed> observed = DataStreamUtils.reinterpretAsKeyedStream(
+            accounts.getSideOutput(AccountDetection.ACCEPTED), Exchange::accountId, Types.STRING)
+        .process(new LinkageKeys(), LinkageSerializers.ObservedSerializer.TYPE)
+        .name("linkage keys").uid("linkage-keys");
+    SingleOutputStreamOperator<FilingAnswer> answers = observed.getSideOutput(LinkageKeys.FILINGS)
+        .keyBy(Filing::key, Types.LONG)
+        .process(new LinkageKeyMembers(), LinkageSerializers.AnswerSerializer.TYPE)
+        .name("linkage key members").uid("linkage-key-members");
+    if (s.linkageKeyParallelism() > 0) {
+      answers.setParallelism(s.linkageKeyParallelism());
+    }
+    SingleOutputStreamOperator<VerdictEvent> clusters = observed.connect(answers)
+        .keyBy(o -> 0, a -> 0, Types.INT)
         .process(new LinkageOperator(s.engine(), s.linkageInterval(), s.linkageThreads()),
             VerdictEventSerializer.TYPE)
         .setParallelism(1).setMaxParallelism(1)

@@ -3,6 +3,7 @@ package io.distillguard.flink;
 import io.distillguard.core.Exchange;
 import io.distillguard.core.wire.VerdictEvent;
 import io.distillguard.linkage.ClusterTies;
+import io.distillguard.linkage.FilingAnswer;
 import io.distillguard.linkage.LinkageAction;
 import io.distillguard.linkage.LinkageConfig;
 import io.distillguard.linkage.LinkageEngine;
@@ -30,14 +31,20 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.core.memory.DataOutputViewStreamWrapper;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Cross-account linkage, run by the linkage library's own {@link LinkageEngine} (its linkage keys, key index,
- * candidate edges, pair scorer, clusterer and cluster scorer): every de-duplicated exchange is filed as it arrives,
- * and the clusters are recomputed on event time, at each multiple of the interval that the watermark passes after
+ * Cross-account linkage's stage that keeps the profiles, the third of three, run by the linkage library's own
+ * {@link LinkageEngine} (its pair scorer, clusterer and cluster scorer): every de-duplicated exchange arrives from
+ * the stage keyed by account ({@link LinkageKeys}) with its observation and the keys it files its account under, and
+ * the answers to those filings (the candidate edges of each key) arrive from the stage keyed by linkage key
+ * ({@link LinkageKeyMembers}). An exchange is folded in once all of its answers are here
+ * ({@link LinkageEngine#accept(Exchange, io.distillguard.linkage.Observation, FilingAnswer[])}), in the order the
+ * exchanges arrived: an exchange waits for the ones before it. The clusters are recomputed on event time, at each multiple of the interval that the watermark passes after
  * new exchanges came in (and once more when the input ends). Each {@link LinkageAction} becomes a verdict for the
  * member account, with its cluster id, so the compacted verdict topic keeps one state per account.
  *
@@ -45,8 +52,14 @@ import org.apache.flink.util.OutputTag;
  * new accounts against ({@link io.distillguard.linkage.TiesSnapshot}, encoded) goes to the {@link #TIES} side
  * output, for the compacted ties topic.
  *
- * <p>Runs with parallelism 1 on a single key: clustering needs every account's profile in one place. It is the
- * job's throughput ceiling for linkage (see docs/scale.md).
+ * <p>Runs with parallelism 1 on a single key: pair scoring and clustering need every account's profile in one place.
+ * It is the job's throughput ceiling for linkage (see docs/scale.md). The key index is not here: the engine keeps a
+ * mirror of the buckets it reads (those of keys shared by at least three accounts, and template keys).
+ *
+ * <p>Waiting exchanges and answers are checkpointed with the globals. With aligned checkpoints there are none at a
+ * barrier: an exchange's filings reach the key stage before the barrier that follows the exchange, and their answers
+ * leave it before that barrier too. The watermark is the least of both inputs', so a recomputation comes after every
+ * exchange before it was folded in.
  *
  * <p>Checkpointed in parts, so that a checkpoint costs what changed since the last one rather than every account's
  * linkage state: the profiles and key-index buckets that changed ({@link LinkageEngine#writeChanges}) go into keyed
@@ -59,13 +72,16 @@ import org.apache.flink.util.OutputTag;
  * since keyed state cannot be read before; it continues exactly where the checkpoint stood. The recomputation
  * timer is keyed state of the single key and comes back with it.
  */
-public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchange, VerdictEvent>
+public final class LinkageOperator extends KeyedCoProcessFunction<Integer, Observed, FilingAnswer, VerdictEvent>
     implements CheckpointedFunction, CheckpointListener {
   private static final long serialVersionUID = 1L;
   /** Bytes per list-state element: no single array near the 2 GB limit however large linkage grows. */
   static final int CHUNK = 4 << 20;
-  /** 2: the engine in parts (keyed map state) and its globals; 1 was the whole engine in operator state. */
-  private static final int STATE_FORMAT = 2;
+  /**
+   * 3: waiting exchanges and answers, then the engine in parts (keyed map state) and its globals, the key index
+   * mirrored; 2 filed accounts itself; 1 was the whole engine in operator state.
+   */
+  private static final int STATE_FORMAT = 3;
   /** Encoded {@link io.distillguard.linkage.TiesSnapshot}s, each when the ties changed. */
   public static final OutputTag<byte[]> TIES = new OutputTag<>("cluster-ties",
       PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
@@ -92,6 +108,10 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
   private transient Counter tiesPublished;
   private transient Counter clusterVerdicts;
   private transient Counter partsWritten;
+  /** Exchanges and answers that arrived and are not folded in yet, by account and exchange number. */
+  private transient Map<String, Pending> pending;
+  /** The waiting exchanges in the order they arrived. */
+  private transient java.util.ArrayDeque<Pending> arrived;
 
   /** One thread scoring pairs. */
   public LinkageOperator(EngineSpec spec, Duration interval) {
@@ -150,8 +170,10 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
         restore(restored);
         restored = null;
       } else {
-        linkage = new LinkageEngine(config(), spec.engine());
+        linkage = LinkageEngine.withKeysFiledElsewhere(config(), spec.engine());
         versions = new HashMap<>();
+        pending = new HashMap<>();
+        arrived = new java.util.ArrayDeque<>();
         scheduled = Long.MIN_VALUE;
         dirty = false;
         tiesSent = new TiesSnapshot(0, ClusterTies.EMPTY).encode(); // nothing acted on: nothing to send
@@ -185,6 +207,7 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
     }));
     try (ChunkedStreams.Output out = new ChunkedStreams.Output(CHUNK, checkpointed::add)) {
       out.data().writeInt(STATE_FORMAT);
+      writePending(out.data());
       out.data().writeLong(scheduled);
       out.data().writeBoolean(dirty);
       out.data().writeInt(versions.size());
@@ -224,8 +247,10 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
     var in = ChunkedStreams.input(chunks);
     int format = in.readInt();
     if (format != STATE_FORMAT) {
-      throw new IOException("linkage operator state format " + format + " is not " + STATE_FORMAT);
+      throw new IOException("linkage operator state format " + format + " is not " + STATE_FORMAT
+          + (format == 2 ? " (a checkpoint of the job before linkage's key index moved to its own stage)" : ""));
     }
+    readPending(in);
     scheduled = in.readLong();
     dirty = in.readBoolean();
     int n = in.readInt();
@@ -242,20 +267,140 @@ public final class LinkageOperator extends KeyedProcessFunction<Integer, Exchang
     }
     linkage = LinkageEngine.readParts(in, access(profileParts::entries, "read"), access(bucketParts::entries, "read"),
         config(), spec.engine());
+    if (!linkage.keysFiledElsewhere()) {
+      throw new IOException("corrupt linkage operator state: an engine that files accounts itself");
+    }
     if (in.read() != -1) {
       throw new IOException("corrupt linkage operator state: bytes after the engine");
     }
   }
 
   @Override
-  public void processElement(Exchange e, Context ctx, Collector<VerdictEvent> out) throws IOException {
-    emit(engine().accept(e), out);
-    dirty = true;
-    long at = e.eventTime().toEpochMilli();
+  public void processElement1(Observed o, Context ctx, Collector<VerdictEvent> out) throws IOException {
+    engine();
+    Pending p = pending.computeIfAbsent(ref(o.exchange().accountId(), o.sequence()), k -> new Pending());
+    if (p.observed != null) {
+      throw new IOException("linkage got an account's exchange number " + o.sequence() + " twice");
+    }
+    p.observed = o;
+    arrived.add(p);
+    long at = o.exchange().eventTime().toEpochMilli();
     long boundary = (Math.floorDiv(at, intervalMillis) + 1) * intervalMillis;
     if (boundary > scheduled) {
       ctx.timerService().registerEventTimeTimer(boundary);
       scheduled = boundary;
+    }
+    foldIn(out);
+  }
+
+  @Override
+  public void processElement2(FilingAnswer a, Context ctx, Collector<VerdictEvent> out) throws IOException {
+    engine();
+    Pending p = pending.computeIfAbsent(ref(a.account(), a.sequence()), k -> new Pending());
+    if (p.answers.put(a.key(), a) != null) {
+      throw new IOException("linkage got an answer to one filing twice");
+    }
+    foldIn(out);
+  }
+
+  /** Folds in the waiting exchanges, in arrival order, up to the first whose answers are not all here. */
+  private void foldIn(Collector<VerdictEvent> out) throws IOException {
+    for (Pending p = arrived.peek(); p != null && p.complete(); p = arrived.peek()) {
+      arrived.poll();
+      Observed o = p.observed;
+      pending.remove(ref(o.exchange().accountId(), o.sequence()));
+      emit(linkage.accept(o.exchange(), o.observation(), p.ordered()), out);
+      dirty = true;
+    }
+  }
+
+  private static String ref(String account, long sequence) {
+    return sequence + "\u0000" + account;
+  }
+
+  /** An exchange and the answers to its filings, as they arrive (either may come first). */
+  private static final class Pending {
+    Observed observed;
+    final Map<Long, FilingAnswer> answers = new HashMap<>(4);
+
+    boolean complete() {
+      return observed != null && answers.size() >= observed.keys().length;
+    }
+
+    FilingAnswer[] ordered() throws IOException {
+      long[] keys = observed.keys();
+      if (answers.size() != keys.length) {
+        throw new IOException("linkage got answers to filings an exchange did not make");
+      }
+      FilingAnswer[] out = new FilingAnswer[keys.length];
+      for (int i = 0; i < keys.length; i++) {
+        out[i] = answers.get(keys[i]);
+        if (out[i] == null) {
+          throw new IOException("linkage got answers to filings an exchange did not make");
+        }
+      }
+      return out;
+    }
+  }
+
+  /** The waiting exchanges in arrival order with their answers so far, then the answers whose exchange is to come. */
+  private void writePending(java.io.DataOutputStream data) throws IOException {
+    DataOutputViewStreamWrapper out = new DataOutputViewStreamWrapper(data);
+    out.writeInt(arrived.size());
+    for (Pending p : arrived) {
+      LinkageSerializers.ObservedSerializer.INSTANCE.serialize(p.observed, out);
+      writeAnswers(out, p.answers.values());
+    }
+    List<FilingAnswer> early = new ArrayList<>();
+    for (Pending p : pending.values()) {
+      if (p.observed == null) {
+        early.addAll(p.answers.values());
+      }
+    }
+    writeAnswers(out, early);
+  }
+
+  private static void writeAnswers(DataOutputViewStreamWrapper out, java.util.Collection<FilingAnswer> answers)
+      throws IOException {
+    out.writeInt(answers.size());
+    for (FilingAnswer a : answers) {
+      LinkageSerializers.AnswerSerializer.INSTANCE.serialize(a, out);
+    }
+  }
+
+  private void readPending(java.io.DataInputStream data) throws IOException {
+    DataInputViewStreamWrapper in = new DataInputViewStreamWrapper(data);
+    pending = new HashMap<>();
+    arrived = new java.util.ArrayDeque<>();
+    int waiting = in.readInt();
+    if (waiting < 0) {
+      throw new IOException("corrupt linkage operator state: " + waiting + " waiting exchanges");
+    }
+    for (int i = 0; i < waiting; i++) {
+      Observed o = LinkageSerializers.ObservedSerializer.INSTANCE.deserialize(in);
+      Pending p = new Pending();
+      p.observed = o;
+      if (pending.put(ref(o.exchange().accountId(), o.sequence()), p) != null) {
+        throw new IOException("corrupt linkage operator state: an exchange waiting twice");
+      }
+      arrived.add(p);
+      readAnswers(in, p);
+    }
+    readAnswers(in, null);
+  }
+
+  private void readAnswers(DataInputViewStreamWrapper in, Pending of) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      throw new IOException("corrupt linkage operator state: " + n + " waiting answers");
+    }
+    for (int i = 0; i < n; i++) {
+      FilingAnswer a = LinkageSerializers.AnswerSerializer.INSTANCE.deserialize(in);
+      Pending p = of != null ? of : pending.computeIfAbsent(ref(a.account(), a.sequence()), k -> new Pending());
+      if ((of != null && !ref(a.account(), a.sequence()).equals(ref(of.observed.exchange().accountId(),
+          of.observed.sequence()))) || p.answers.put(a.key(), a) != null) {
+        throw new IOException("corrupt linkage operator state: a misfiled or repeated answer");
+      }
     }
   }
 

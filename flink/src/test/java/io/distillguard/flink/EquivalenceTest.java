@@ -71,8 +71,21 @@ class EquivalenceTest {
 
   @Test
   void theJobGivesTheInProcessVerdictsAndClusters() throws Exception {
+    theJobGivesTheInProcessVerdictsAndClusters(JobSettings.defaults().withLinkage(true, ONCE));
+  }
+
+  /**
+   * Linkage's stage keyed by linkage key on two subtasks: the answers to an exchange's filings come from either, in
+   * any interleaving, and the profiles' stage still folds the exchanges in the order they came, so nothing changes.
+   */
+  @Test
+  void theSameWithTheKeyStageOnTwoSubtasks() throws Exception {
+    theJobGivesTheInProcessVerdictsAndClusters(JobSettings.defaults().withLinkage(true, ONCE)
+        .withLinkageKeyParallelism(2));
+  }
+
+  private static void theJobGivesTheInProcessVerdictsAndClusters(JobSettings settings) throws Exception {
     List<Exchange> events = TestTraffic.world(11, 120, 4, 40, 30).events;
-    JobSettings settings = JobSettings.defaults().withLinkage(true, ONCE);
     List<VerdictEvent> job = run(encode(events), settings, 1);
 
     Map<String, List<VerdictEvent>> expected = Reference.accountVerdicts(settings.engine(), events);

@@ -48,6 +48,50 @@ class SerializersTest {
     assertThat(read(ExchangeSerializer.INSTANCE, write(ExchangeSerializer.INSTANCE, sparse))).isEqualTo(sparse);
   }
 
+  /** Linkage's records between its three stages, from a run of its two keyed stages in process. */
+  @Test
+  void linkageRecordsRoundTripAndCorruptOnesFailWithAnIoException() throws IOException {
+    var config = io.distillguard.linkage.LinkageConfig.defaults();
+    java.util.Map<String, io.distillguard.linkage.AccountKeys> accounts = new java.util.HashMap<>();
+    java.util.Map<Long, io.distillguard.linkage.KeyMembers> keys = new java.util.HashMap<>();
+    int filings = 0;
+    int mirrored = 0;
+    for (Exchange e : TestTraffic.world(5, 40, 1, 20, 3).events) {
+      var o = io.distillguard.linkage.Observation.of(e);
+      var ak = accounts.computeIfAbsent(e.accountId(), io.distillguard.linkage.AccountKeys::new);
+      long[] filed = ak.observe(o);
+      Observed observed = new Observed(e, o, ak.exchanges(), filed);
+      assertThat(read(LinkageSerializers.ObservedSerializer.INSTANCE,
+          write(LinkageSerializers.ObservedSerializer.INSTANCE, observed))).isEqualTo(observed);
+      for (long k : filed) {
+        var f = new io.distillguard.linkage.Filing(k, e.accountId(), ak.exchanges());
+        assertThat(read(LinkageSerializers.FilingSerializer.INSTANCE,
+            write(LinkageSerializers.FilingSerializer.INSTANCE, f))).isEqualTo(f);
+        var a = keys.computeIfAbsent(k, x -> new io.distillguard.linkage.KeyMembers(config)).file(f);
+        assertThat(read(LinkageSerializers.AnswerSerializer.INSTANCE,
+            write(LinkageSerializers.AnswerSerializer.INSTANCE, a))).isEqualTo(a);
+        filings++;
+        mirrored += a.mirrored() ? 1 : 0;
+      }
+    }
+    assertThat(filings).isGreaterThan(100);
+    assertThat(mirrored).isPositive().isLessThan(filings);
+
+    Exchange e = TestTraffic.world(5, 1, 0, 0, 3).events.get(0);
+    byte[] ok = write(LinkageSerializers.ObservedSerializer.INSTANCE,
+        new Observed(e, io.distillguard.linkage.Observation.of(e), 1, new long[] {5, 6}));
+    assertThatThrownBy(() -> read(LinkageSerializers.ObservedSerializer.INSTANCE, Arrays.copyOf(ok, ok.length - 3)))
+        .isInstanceOf(IOException.class);
+    byte[] tooMany = ok.clone();
+    tooMany[ok.length - 8 * 2 - 4] = 0x7f; // the key count's top byte
+    assertThatThrownBy(() -> read(LinkageSerializers.ObservedSerializer.INSTANCE, tooMany))
+        .isInstanceOf(IOException.class).hasMessageContaining("keys");
+    assertThatThrownBy(() -> read(LinkageSerializers.FilingSerializer.INSTANCE, new byte[8]))
+        .isInstanceOf(IOException.class);
+    assertThatThrownBy(() -> read(LinkageSerializers.AnswerSerializer.INSTANCE, new byte[3]))
+        .isInstanceOf(IOException.class);
+  }
+
   @Test
   void theWireFormatKeepsEveryFieldDetectionReads() {
     for (Exchange e : TestTraffic.world(5, 10, 1, 5, 3).events) {

@@ -3,7 +3,6 @@ package io.distillguard.linkage;
 import com.dynatrace.hash4j.hashing.Hasher64;
 import com.dynatrace.hash4j.hashing.Hashing;
 import io.distillguard.core.Exchange;
-import io.distillguard.core.text.TextFeatures;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -103,22 +102,23 @@ public final class AccountProfile {
    * Folds one exchange in; appends keys first seen now to {@code fresh} (the caller files the account under them).
    */
   void observe(Exchange e, LongBuffer fresh) {
+    observe(Observation.of(e), fresh);
+  }
+
+  /** Folds one exchange's observation in; appends keys first seen now to {@code fresh}. */
+  void observe(Observation o, LongBuffer fresh) {
     changed = true;
     exchanges++;
-    long t = e.eventTime().toEpochMilli();
+    long t = o.at;
     if (firstSeen == Long.MIN_VALUE) {
       firstSeen = t;
     }
     lastSeen = Math.max(lastSeen, t);
-    long subnet = Subnets.of(e.clientIp());
-    if (subnet != 0 && subnets.add(subnet)) {
-      fresh.add(Keys.of(Keys.SUBNET, subnet));
+    if (o.subnet != 0 && subnets.add(o.subnet)) {
+      fresh.add(Keys.of(Keys.SUBNET, o.subnet));
     }
-    if (e.userAgent() != null) {
-      long client = HASH.hashCharsToLong(e.userAgent()) * 31 + hash(e.headerFingerprint());
-      if (clients.add(client)) {
-        fresh.add(Keys.of(Keys.CLIENT, client));
-      }
+    if (o.hasClient() && clients.add(o.client)) {
+      fresh.add(Keys.of(Keys.CLIENT, o.client));
     }
     long window = window(t);
     long before = lattice();
@@ -127,27 +127,30 @@ public final class AccountProfile {
     if (after != 0 && after != before) {
       fresh.add(Keys.of(Keys.TIMING, after));
     }
-    if (!e.endpoint().endsWith("completions")) {
+    if (!o.completions()) {
       return;
     }
-    TextFeatures f = TextFeatures.of(e);
-    if (f.systemHash != 0) {
-      systems.add(f.systemHash);
-      if (systems.count(f.systemHash) == 2) {
-        fresh.add(Keys.of(Keys.SYSTEM, f.systemHash));
+    if (o.system != 0) {
+      systems.add(o.system);
+      if (systems.count(o.system) == 2) {
+        fresh.add(Keys.of(Keys.SYSTEM, o.system));
       }
     }
-    int n = f.tokens.size();
-    if (n >= 4) {
+    if (o.templated()) {
       templated++;
-      addTemplate(f.prefixHash * 3 + 1, fresh);
-      addTemplate(f.suffixHash * 3 + 2, fresh);
-      addTemplate((f.tokens.skeletonHash(0) * 31 + f.tokens.skeletonHash(n - 1)) * 3, fresh);
+      addTemplate(o.prefix, fresh);
+      addTemplate(o.suffix, fresh);
+      addTemplate(o.frame, fresh);
     }
-    if (n > 0) {
+    if (o.hasPrompt()) {
       prompts++;
-      addPrompt(promptHash(e));
+      addPrompt(o.prompt);
     }
+  }
+
+  /** The client key's value: the user agent with the header fingerprint. */
+  static long clientHash(String userAgent, String headerFingerprint) {
+    return HASH.hashCharsToLong(userAgent) * 31 + hash(headerFingerprint);
   }
 
   private void addTemplate(long template, LongBuffer fresh) {
@@ -272,7 +275,7 @@ public final class AccountProfile {
     return Integer.bitCount(mask);
   }
 
-  private static long promptHash(Exchange e) {
+  static long promptHash(Exchange e) {
     String sha = e.promptSha256();
     if (sha != null && sha.length() >= 16) {
       try {

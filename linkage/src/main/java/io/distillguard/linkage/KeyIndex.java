@@ -36,13 +36,14 @@ final class KeyIndex {
 
   private final LinkageConfig config;
   private final LongMap<Bucket> buckets = new LongMap<>(1 << 16);
-  private final SeededRandom random = new SeededRandom(0x5eed_11c4L);
+  private final Sampling.Plan plan;
   private volatile boolean frozen;
   /** Keys of the buckets that changed since {@link #takeUnsaved}, each once. */
   private LongBuffer unsaved = new LongBuffer();
 
   KeyIndex(LinkageConfig config) {
     this.config = config;
+    this.plan = new Sampling.Plan(config);
   }
 
   /**
@@ -57,32 +58,58 @@ final class KeyIndex {
       buckets.put(key, b);
     }
     changed(key, b);
+    plan.of(key, b.accounts);
     int n = 0;
-    int inRecent = Math.min(b.accounts, b.recent.length);
-    for (int i = 0; i < inRecent; i++) {
+    for (int i = 0; i < plan.inRecent; i++) {
       out[n++] = b.recent[i];
     }
-    int inSample = Math.min(b.accounts, b.sample.length);
-    if (inSample > inRecent) {
-      for (int k = 0; k < config.fromSample(); k++) {
-        int m = b.sample[random.nextInt(inSample)];
-        if (!contains(out, n, m)) {
-          out[n++] = m;
-        }
+    for (int k = 0; k < plan.draws; k++) {
+      int m = b.sample[plan.positions[k]];
+      if (!contains(out, n, m)) {
+        out[n++] = m;
       }
     }
     b.recent[b.recentNext] = account;
     b.recentNext = (b.recentNext + 1) % b.recent.length;
-    if (b.accounts < b.sample.length) {
-      b.sample[b.accounts] = account;
-    } else {
-      long j = random.nextLong(b.accounts + 1L);
-      if (j < b.sample.length) {
-        b.sample[(int) j] = account;
-      }
+    if (plan.slot >= 0) {
+      b.sample[plan.slot] = account;
     }
     b.accounts++;
     return n;
+  }
+
+  /**
+   * Whether an engine whose keys are filed elsewhere keeps a key's bucket: what it reads of the index are the
+   * weights of keys shared by at least {@code commonMinAccounts} (below, a key weighs 1, as when absent), the members
+   * of keys that may tie a cluster (at least {@link ClusterTies#SUPPORT} members), and the members of template keys of
+   * any size (a template tie needs to know that no outsider filed it).
+   */
+  static boolean mirrored(long key, int accounts, LinkageConfig config) {
+    return Keys.tag(key) == Keys.TEMPLATE || accounts >= Math.min(config.commonMinAccounts(), ClusterTies.SUPPORT);
+  }
+
+  /**
+   * Sets a mirrored bucket to the owner's after a filing: its account count, recent members (with the position the
+   * next goes to) and sample, as profile indexes. A bucket the mirror already holds at a later filing is left alone
+   * (filings of one key can reach the mirror out of order when several subtasks send them). What the mirror computed
+   * of the key (coherence, the weight pairs were scored with) stays.
+   *
+   * @param recent the first min(accounts, recent) recent slots
+   * @param sample the first min(accounts, sampled) sample slots
+   */
+  void mirror(long key, int accounts, int recentNext, int[] recent, int[] sample) {
+    Bucket b = buckets.get(key);
+    if (b == null) {
+      b = new Bucket(config.recent(), config.sampled());
+      buckets.put(key, b);
+    } else if (b.accounts >= accounts) {
+      return;
+    }
+    b.accounts = accounts;
+    b.recentNext = recentNext;
+    System.arraycopy(recent, 0, b.recent, 0, Math.min(accounts, b.recent.length));
+    System.arraycopy(sample, 0, b.sample, 0, Math.min(accounts, b.sample.length));
+    changed(key, b);
   }
 
   /**
@@ -136,16 +163,6 @@ final class KeyIndex {
   /** The bucket under a key, or null. */
   Bucket bucket(long key) {
     return buckets.get(key);
-  }
-
-  /** The sampling generator's state, for a checkpoint of the index. */
-  long randomState() {
-    return random.state();
-  }
-
-  /** Continues sampling from a checkpoint's generator state. */
-  void randomState(long state) {
-    random.state(state);
   }
 
   /** Calls {@code action} with every key and its bucket (the live objects), in no particular order. */

@@ -42,6 +42,11 @@ public final class LinkageEngine {
 
   private final LinkageConfig config;
   private final DetectionEngine traffic;
+  /**
+   * Whether accounts are filed under their keys elsewhere (a stream job's stage keyed by linkage key) and this
+   * engine learns candidates from {@link FilingAnswer}s, keeping a mirror of the buckets it reads.
+   */
+  private final boolean keysElsewhere;
   private final ClusterScorer clusterScorer = new ClusterScorer();
   private final List<AccountProfile> profiles = new ArrayList<>();
   private final Map<String, AccountProfile> byId = new HashMap<>();
@@ -94,16 +99,37 @@ public final class LinkageEngine {
    * @param traffic engine the members' traffic is fed to under the cluster id, or null to leave that signal at 0
    */
   public LinkageEngine(LinkageConfig config, DetectionEngine traffic) {
+    this(config, traffic, false);
+  }
+
+  private LinkageEngine(LinkageConfig config, DetectionEngine traffic, boolean keysElsewhere) {
     this.config = Objects.requireNonNull(config, "config");
     this.traffic = traffic;
+    this.keysElsewhere = keysElsewhere;
     this.index = new KeyIndex(config);
     this.scorer = new PairScorer(config, index, profiles::get);
     this.clusterer = new Clusterer(config);
     this.candidates = new int[config.recent() + config.fromSample() + 1];
   }
 
+  /**
+   * An engine whose accounts are filed under their keys elsewhere: a stream job's stage keyed by account takes each
+   * exchange's observation and says which keys it files ({@link AccountKeys}), a stage keyed by linkage key answers
+   * each filing ({@link KeyMembers}), and this engine folds the exchange in with the answers
+   * ({@link #accept(Exchange, Observation, FilingAnswer[])}). Given the same exchanges in the same order, it acts as
+   * an engine built with the constructor. It keeps only the buckets it reads ({@link KeyIndex#mirrored}).
+   */
+  public static LinkageEngine withKeysFiledElsewhere(LinkageConfig config, DetectionEngine traffic) {
+    return new LinkageEngine(config, traffic, true);
+  }
+
   public LinkageConfig config() {
     return config;
+  }
+
+  /** Whether accounts are filed under their keys elsewhere ({@link #withKeysFiledElsewhere}). */
+  public boolean keysFiledElsewhere() {
+    return keysElsewhere;
   }
 
   // ------------------------------------------------------------------------------------------ streaming
@@ -116,6 +142,7 @@ public final class LinkageEngine {
    * @return actions for the account when its sign-up already ties it to a cluster that is acted on
    */
   public List<LinkageAction> account(String accountId, Map<String, String> attributes, Instant createdAt) {
+    filesHere();
     AccountProfile p = profile(accountId);
     p.attributes(attributes == null ? Map.of() : attributes, createdAt == null ? Long.MIN_VALUE
         : createdAt.toEpochMilli());
@@ -148,6 +175,7 @@ public final class LinkageEngine {
    *     imported indicators
    */
   public List<LinkageAction> accept(Exchange e) {
+    filesHere();
     if (e.accountId() == null) {
       return List.of();
     }
@@ -159,6 +187,68 @@ public final class LinkageEngine {
     for (int i = 0; i < fresh.size; i++) {
       file(p, fresh.values[i]);
     }
+    return afterFiling(p, e);
+  }
+
+  /**
+   * Folds one exchange in whose account was filed elsewhere ({@link #withKeysFiledElsewhere}): its observation, and
+   * the answers to the filings {@link AccountKeys#observe} made of it, in the order it made them.
+   *
+   * @return as {@link #accept(Exchange)}
+   * @throws IllegalStateException when this engine files accounts itself
+   * @throws IllegalArgumentException when an answer is another account's
+   */
+  public List<LinkageAction> accept(Exchange e, Observation o, FilingAnswer[] answers) {
+    if (!keysElsewhere) {
+      throw new IllegalStateException("this engine files accounts under their keys itself");
+    }
+    if (e.accountId() == null) {
+      return List.of();
+    }
+    exchanges++;
+    AccountProfile p = profile(e.accountId());
+    fresh.clear();
+    p.observe(o, fresh); // what it files is what the answers say; whether it saw a new key decides a join below
+    touched(p);
+    for (FilingAnswer a : answers) {
+      if (!a.account.equals(p.id)) {
+        throw new IllegalArgumentException("a filing answer for another account");
+      }
+      if (!p.fileUnder(a.key)) {
+        continue;
+      }
+      for (String c : a.candidates) {
+        AccountProfile q = profile(c);
+        if (q != p) {
+          p.addNeighbor(q.index);
+          if (q.addNeighbor(p.index)) {
+            touched(q);
+          }
+        }
+      }
+      if (a.recent != null) {
+        index.mirror(a.key, a.accounts, a.recentNext, indexes(a.recent), indexes(a.sample));
+      }
+    }
+    return afterFiling(p, e);
+  }
+
+  private int[] indexes(String[] accounts) {
+    int[] out = new int[accounts.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = profile(accounts[i]).index;
+    }
+    return out;
+  }
+
+  private void filesHere() {
+    if (keysElsewhere) {
+      throw new IllegalStateException("this engine's accounts are filed under their keys elsewhere");
+    }
+  }
+
+  /** What follows filing an exchange's account: its cluster's traffic, and joining a cluster. */
+  private List<LinkageAction> afterFiling(AccountProfile p, Exchange e) {
     if (p.cluster != null && traffic != null) {
       traffic.accept(asCluster(e, p.cluster));
     }
@@ -656,6 +746,21 @@ public final class LinkageEngine {
   }
 
   /** The evidence between two accounts as linkage sees it now (null when either is unknown). */
+  /** For tests: the key index (a mirror, when accounts are filed elsewhere). */
+  KeyIndex index() {
+    return index;
+  }
+
+  /** For tests: the accounts an account has as candidate neighbours, in the order they came. */
+  List<String> neighbors(String accountId) {
+    AccountProfile p = byId.get(accountId);
+    List<String> out = new ArrayList<>();
+    for (int k = 0; p != null && k < p.neighborCount; k++) {
+      out.add(profiles.get(p.neighbors[k]).id);
+    }
+    return out;
+  }
+
   public Edge edge(String a, String b) {
     AccountProfile pa = byId.get(a);
     AccountProfile pb = byId.get(b);
@@ -674,6 +779,17 @@ public final class LinkageEngine {
   public int keyCount() {
     return index.size();
   }
+  /**
+   * Of {@link #keyCount}, the keys whose buckets scoring and cluster ties read (shared by enough accounts to be
+   * weighed or to tie, and template keys): what an engine whose accounts are filed elsewhere keeps a mirror of. The
+   * rest stay with the stage keyed by linkage key.
+   */
+  public int keysRead() {
+    int[] n = {0};
+    index.forEachBucket((key, b) -> n[0] += KeyIndex.mirrored(key, b.accounts, config) ? 1 : 0);
+    return n[0];
+  }
+
 
   // ------------------------------------------------------------------------------------------ analysts
 
@@ -760,12 +876,12 @@ public final class LinkageEngine {
   // ------------------------------------------------------------------------------------------ checkpoints
 
   /** Version of the format {@link #writeState} writes. */
-  private static final int STATE_FORMAT = 2;
+  private static final int STATE_FORMAT = 3;
   /** Version of the format {@link #writeGlobals} writes. */
-  private static final int PARTS_FORMAT = 1;
+  private static final int PARTS_FORMAT = 2;
 
   /**
-   * Writes everything the engine knows (profiles, key index with its sampling generator, clusters, rulings, held
+   * Writes everything the engine knows (profiles, key index, clusters, rulings, held
    * clusters, imported indicator bundles, and the account states of the traffic engine), so that {@link #readState}
    * gives an engine that continues exactly as this one would: the same actions, clusters and ids for the same
    * input, in one blob (buckets in key order, so one state gives one blob). A stream operator checkpoints in parts
@@ -775,13 +891,12 @@ public final class LinkageEngine {
    */
   public void writeState(DataOutput out) throws IOException {
     out.writeInt(STATE_FORMAT);
-    LinkageCodec.writeString(out, stateLayout(config, traffic));
+    LinkageCodec.writeString(out, stateLayout());
     out.writeLong(exchanges);
     out.writeInt(profiles.size());
     for (AccountProfile p : profiles) {
       LinkageCodec.writeProfile(out, p);
     }
-    out.writeLong(index.randomState());
     out.writeInt(index.size());
     // In key order: the same state gives the same bytes, whatever order its keys were filed or read back in.
     long[] keys = new long[index.size()];
@@ -838,15 +953,14 @@ public final class LinkageEngine {
 
   /**
    * Writes everything but the profiles and buckets (which {@link #writeChanges} writes): how many of each there are,
-   * the sampling generator, clusters, rulings, held clusters, indicator bundles and the traffic engine's account
+   * clusters, rulings, held clusters, indicator bundles and the traffic engine's account
    * states. Its size grows with clusters, not with accounts.
    */
   public void writeGlobals(DataOutput out) throws IOException {
     out.writeInt(PARTS_FORMAT);
-    LinkageCodec.writeString(out, stateLayout(config, traffic));
+    LinkageCodec.writeString(out, stateLayout());
     out.writeLong(exchanges);
     out.writeInt(profiles.size());
-    out.writeLong(index.randomState());
     out.writeInt(index.size());
     writeRest(out);
   }
@@ -915,7 +1029,6 @@ public final class LinkageEngine {
     for (int i = 0; i < accounts; i++) {
       e.add(LinkageCodec.readProfile(in, i, accounts));
     }
-    e.index.randomState(in.readLong());
     int keys = LinkageCodec.count(in, Integer.MAX_VALUE - 8, "keys");
     for (int i = 0; i < keys; i++) {
       LinkageCodec.readBucket(in, e.index, config, accounts);
@@ -963,7 +1076,6 @@ public final class LinkageEngine {
       }
       e.add(read[i]);
     }
-    e.index.randomState(globals.readLong());
     int keys = LinkageCodec.count(globals, Integer.MAX_VALUE - 8, "keys");
     int readKeys = 0;
     for (Map.Entry<Long, byte[]> part : bucketParts) {
@@ -994,19 +1106,17 @@ public final class LinkageEngine {
     if (format != expectedFormat) {
       throw new IOException(what + " format " + format + " is not " + expectedFormat);
     }
-    checkLayout(in, config, traffic);
-    LinkageEngine e = new LinkageEngine(config, traffic);
-    e.exchanges = in.readLong();
-    return e;
-  }
-
-  private static void checkLayout(DataInput in, LinkageConfig config, DetectionEngine traffic) throws IOException {
+    // The layout says whether the writer filed its accounts itself; the engine read back does as it did.
     String layout = LinkageCodec.readString(in);
-    String expected = stateLayout(config, traffic);
-    if (!expected.equals(layout)) {
+    boolean elsewhere = stateLayout(config, traffic, true).equals(layout);
+    String expected = stateLayout(config, traffic, false);
+    if (!elsewhere && !expected.equals(layout)) {
       throw new IOException("the linkage state was written for another layout than this build's "
           + "configuration and detectors; state:\n" + layout + "\nthis build:\n" + expected);
     }
+    LinkageEngine e = new LinkageEngine(config, traffic, elsewhere);
+    e.exchanges = in.readLong();
+    return e;
   }
 
   private void add(AccountProfile p) throws IOException {
@@ -1065,9 +1175,14 @@ public final class LinkageEngine {
     }
   }
 
-  private static String stateLayout(LinkageConfig config, DetectionEngine traffic) {
+  private String stateLayout() {
+    return stateLayout(config, traffic, keysElsewhere);
+  }
+
+  private static String stateLayout(LinkageConfig config, DetectionEngine traffic, boolean keysElsewhere) {
     return "linkage-state/" + STATE_FORMAT + "\n" + LinkageCodec.layout(config) + "\ntraffic: "
-        + (traffic == null ? "none" : traffic.stateCodec().layout());
+        + (traffic == null ? "none" : traffic.stateCodec().layout())
+        + (keysElsewhere ? "\nkeys: filed elsewhere, mirrored" : "");
   }
 
   // ------------------------------------------------------------------------------------------ indicators

@@ -3,8 +3,8 @@ package io.distillguard.linkage;
 /**
  * The SplitMix64 generator of {@link java.util.SplittableRandom}, draw for draw (same seeds, same
  * {@code nextInt(bound)} and {@code nextLong(bound)} results; a test checks millions of draws against the JDK's), but
- * with its state readable and restorable: linkage's key sampling must continue exactly where it stood when a stream
- * job restores linkage from a checkpoint, and the JDK class does not expose its state.
+ * with its state settable, so that one instance is seeded afresh for each filing ({@link Sampling}) instead of one
+ * being made per filing.
  */
 final class SeededRandom {
   private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;

@@ -202,7 +202,7 @@ public final class LinkageMetrics implements RunListener {
     report = new LinkageReport(scenario, detectorSet, out, new LinkageReport.BenignLinkage(benign, inAttack,
         rate(inAttack, benign), restricted, rate(restricted, benign), inAny, benignClusters, largest, acted),
         engine.clusters().size(), engine.lastRecomputation(), engine.ties().size(),
-        engine.tiesSnapshot().encode().length);
+        engine.tiesSnapshot().encode().length, engine.keyCount(), engine.keysRead());
   }
 
   /** The report, after the run; null when the run had no linkage. */

@@ -10,9 +10,12 @@ import java.util.List;
  * @param recomputation counts and time of the final recomputation
  * @param tyingKeys     keys of the cluster-ties snapshot at the end (what new accounts are checked against)
  * @param tiesBytes     that snapshot's size as sent to remote gateway nodes ({@code TiesSnapshot})
+ * @param keys          linkage keys in the key index at the end
+ * @param keysRead      of those, the keys pair scoring and cluster ties read (what the stream job's profiles stage
+ *                      mirrors; {@code LinkageEngine#keysRead})
  */
 public record LinkageReport(String scenario, String detectorSet, List<CampaignLinkage> campaigns,
-    BenignLinkage benign, int clusters, String recomputation, int tyingKeys, int tiesBytes) {
+    BenignLinkage benign, int clusters, String recomputation, int tyingKeys, int tiesBytes, int keys, int keysRead) {
 
   public LinkageReport {
     campaigns = List.copyOf(campaigns);

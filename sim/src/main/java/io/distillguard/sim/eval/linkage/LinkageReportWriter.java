@@ -68,6 +68,9 @@ public final class LinkageReportWriter {
     sb.append("Final recomputation: ").append(md(r.recomputation())).append(".\n");
     sb.append("Cluster-ties snapshot at the end: ").append(r.tyingKeys()).append(" tying keys, ")
         .append(r.tiesBytes()).append(" bytes as sent to remote gateway nodes.\n");
+    sb.append("Key index at the end: ").append(r.keys()).append(" keys, ").append(r.keysRead())
+        .append(" of them read by pair scoring and cluster ties (a stream job's profiles stage mirrors these; the "
+            + "stage keyed by linkage key keeps all).\n");
     return sb.toString();
   }
 
@@ -92,6 +95,8 @@ public final class LinkageReportWriter {
     sb.append("  ").append(printable(r.recomputation())).append('\n');
     sb.append("  cluster ties: ").append(r.tyingKeys()).append(" tying keys, ").append(r.tiesBytes())
         .append(" bytes\n");
+    sb.append("  key index: ").append(r.keys()).append(" keys, ").append(r.keysRead())
+        .append(" read by scoring and ties\n");
     return sb.toString();
   }
 
