@@ -314,6 +314,11 @@ public final class LinkageOperator extends KeyedCoProcessFunction<Integer, Obser
     }
   }
 
+  /** For tests: exchanges folded in, and exchanges or answers waiting (0 and 0 before the first element). */
+  long[] foldedAndWaiting() {
+    return linkage == null ? new long[2] : new long[] {linkage.exchanges(), pending.size()};
+  }
+
   private static String ref(String account, long sequence) {
     return sequence + "\u0000" + account;
   }
