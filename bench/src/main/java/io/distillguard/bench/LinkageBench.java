@@ -4,9 +4,14 @@ import io.distillguard.core.ChatMessage;
 import io.distillguard.core.Exchange;
 import io.distillguard.core.Outcome;
 import io.distillguard.core.SamplingParams;
+import io.distillguard.linkage.AccountKeys;
 import io.distillguard.linkage.ClusterTies;
+import io.distillguard.linkage.Filing;
+import io.distillguard.linkage.FilingAnswer;
+import io.distillguard.linkage.KeyMembers;
 import io.distillguard.linkage.LinkageConfig;
 import io.distillguard.linkage.LinkageEngine;
+import io.distillguard.linkage.Observation;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Instant;
@@ -36,7 +41,8 @@ import org.HdrHistogram.Histogram;
  * </ul>
  *
  * <p>{@code java -Xmx10g -cp bench/target/benchmarks.jar io.distillguard.bench.LinkageBench [--accounts N]
- * [--exchanges-per-account K] [--threads T] [--active-share S] [--no-edges]}; CPU times are the main thread's (with
+ * [--exchanges-per-account K] [--threads T] [--active-share S] [--no-edges] [--heap]}; {@code --heap} measures
+ * instead the heap of the engine that keeps the profiles in the stream job against a single engine's. CPU times are the main thread's (with
  * more threads, the workers' CPU is not in them: compare wall times).
  */
 public final class LinkageBench {
@@ -59,6 +65,7 @@ public final class LinkageBench {
     int perAccount = 3;
     int threads = 1;
     boolean edges = true;
+    boolean heap = false;
     double activeShare = 0.1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -66,16 +73,91 @@ public final class LinkageBench {
         case "--exchanges-per-account" -> perAccount = Integer.parseInt(args[++i]);
         case "--threads" -> threads = Integer.parseInt(args[++i]);
         case "--no-edges" -> edges = false;
+        case "--heap" -> heap = true;
         case "--active-share" -> activeShare = Double.parseDouble(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
     System.out.printf(Locale.ROOT, "java %s, %d cores, max heap %d MB%n", System.getProperty("java.version"),
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+    if (heap) {
+      heap(accounts, perAccount);
+      return;
+    }
     if (edges) {
       edgeGeneration();
     }
     clustering(accounts, perAccount, threads, activeShare);
+  }
+
+  /**
+   * Heap of the engine that keeps the profiles, as the stream job runs it ({@link LinkageEngine#withKeysFiledElsewhere},
+   * its key index a mirror of the buckets it reads) and as a single node runs it (the whole index), on the same
+   * traffic (no sign-up attributes: the stream job has none); and of the two keyed stages' states, which spread over
+   * the job's parallelism. Heap after full collections, so run it alone with {@code -Xmx} well above the figures.
+   */
+  private static void heap(int accounts, int perAccount) {
+    System.out.printf(Locale.ROOT, "%nheap: %,d accounts, %d exchanges each%n", accounts, perAccount);
+    for (boolean elsewhere : new boolean[] {false, true}) {
+      long before = usedAfterGc();
+      Population pop = new Population();
+      LinkageConfig config = LinkageConfig.defaults();
+      LinkageEngine engine = elsewhere ? LinkageEngine.withKeysFiledElsewhere(config, null)
+          : new LinkageEngine(config, null);
+      Map<String, AccountKeys> byAccount = new HashMap<>();
+      Map<Long, KeyMembers> byKey = new HashMap<>();
+      long folding = 0;
+      long folded = 0;
+      for (int i = 0; i < accounts; i++) {
+        for (Exchange e : pop.account(i, perAccount)) {
+          folded++;
+          if (!elsewhere) {
+            long t = System.nanoTime();
+            engine.accept(e);
+            folding += System.nanoTime() - t;
+            continue;
+          }
+          Observation o = Observation.of(e);
+          AccountKeys ak = byAccount.computeIfAbsent(e.accountId(), AccountKeys::new);
+          long[] keys = ak.observe(o);
+          FilingAnswer[] answers = new FilingAnswer[keys.length];
+          for (int k = 0; k < keys.length; k++) {
+            answers[k] = byKey.computeIfAbsent(keys[k], x -> new KeyMembers(config))
+                .file(new Filing(keys[k], e.accountId(), ak.exchanges()));
+          }
+          long t = System.nanoTime();
+          engine.accept(e, o, answers);
+          folding += System.nanoTime() - t;
+        }
+        pop.attributes.clear();
+        pop.created.clear();
+      }
+      pop = null;
+      long all = usedAfterGc() - before;
+      int stageAccounts = byAccount.size();
+      int stageKeys = byKey.size();
+      byAccount = null;
+      byKey = null;
+      long engineBytes = usedAfterGc() - before;
+      System.out.printf(Locale.ROOT, "  %s: engine %,d MB (%,d bytes per account), %,d keys in its index (%,d read "
+          + "by scoring and ties); folding an exchange in took %.2f µs on average%n",
+          elsewhere ? "profiles stage (keys filed elsewhere)" : "single engine", engineBytes >> 20,
+          engineBytes / accounts, engine.keyCount(), engine.keysRead(), folding / 1e3 / folded);
+      if (elsewhere) {
+        long stages = all - engineBytes;
+        System.out.printf(Locale.ROOT, "  keyed stages, on the heap of this process: %,d MB for %,d accounts' keys and "
+            + "%,d keys' members (%,d bytes per account)%n", stages >> 20, stageAccounts, stageKeys,
+            stages / accounts);
+      }
+      engine = null;
+    }
+  }
+
+  private static long usedAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   /** Generates accounts' exchanges in time order per account. */
@@ -291,9 +373,10 @@ public final class LinkageBench {
       }
       last[i] = ex.get(ex.size() - 1);
     }
-    System.out.printf(Locale.ROOT, "%nclustering: %,d accounts (%d hydras), %,d exchanges fed in %.1f s, %,d keys; "
-        + "pairs scored on %d thread(s)%n", accounts, pop.hydraIndex, fed, (System.nanoTime() - t0) / 1e9,
-        engine.keyCount(), threads);
+    System.out.printf(Locale.ROOT, "%nclustering: %,d accounts (%d hydras), %,d exchanges fed in %.1f s, %,d keys "
+        + "(%,d read by scoring and ties: what the stream job's profiles stage mirrors); pairs scored on %d "
+        + "thread(s)%n", accounts, pop.hydraIndex, fed, (System.nanoTime() - t0) / 1e9, engine.keyCount(),
+        engine.keysRead(), threads);
     Instant now = Instant.parse("2025-03-06T00:00:00Z");
     SplittableRandom pick = new SplittableRandom(7);
     for (int round = 1; round <= 3; round++) {

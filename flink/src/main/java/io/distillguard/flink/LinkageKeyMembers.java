@@ -4,14 +4,9 @@ import io.distillguard.linkage.Filing;
 import io.distillguard.linkage.FilingAnswer;
 import io.distillguard.linkage.KeyMembers;
 import io.distillguard.linkage.LinkageConfig;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -27,25 +22,24 @@ import org.apache.flink.util.Collector;
  */
 public final class LinkageKeyMembers extends KeyedProcessFunction<Long, Filing, FilingAnswer> {
   private static final long serialVersionUID = 1L;
-  private transient ValueState<byte[]> state;
+  private transient ValueState<KeyMembers> state;
   private transient LinkageConfig config;
 
   @Override
   public void open(OpenContext context) {
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("linkage-key-members",
-        BytePrimitiveArraySerializer.INSTANCE));
+        LinkageStateSerializers.KeyMembersSerializer.INSTANCE));
     config = LinkageConfig.defaults();
   }
 
   @Override
   public void processElement(Filing f, Context ctx, Collector<FilingAnswer> out) throws Exception {
-    byte[] bytes = state.value();
-    KeyMembers members = bytes == null ? new KeyMembers(config)
-        : KeyMembers.read(new DataInputStream(new ByteArrayInputStream(bytes)), config);
+    KeyMembers members = state.value();
+    if (members == null) {
+      members = new KeyMembers(config);
+    }
     FilingAnswer answer = members.file(f);
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(128);
-    members.write(new DataOutputStream(buf));
-    state.update(buf.toByteArray());
+    state.update(members);
     out.collect(answer);
   }
 }

@@ -4,15 +4,10 @@ import io.distillguard.core.Exchange;
 import io.distillguard.linkage.AccountKeys;
 import io.distillguard.linkage.Filing;
 import io.distillguard.linkage.Observation;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -34,29 +29,27 @@ public final class LinkageKeys extends KeyedProcessFunction<String, Exchange, Ob
   public static final OutputTag<Filing> FILINGS = new OutputTag<>("linkage-filings",
       LinkageSerializers.FilingSerializer.TYPE);
 
-  private transient ValueState<byte[]> state;
+  private transient ValueState<AccountKeys> state;
   private transient Counter filings;
 
   @Override
   public void open(OpenContext context) {
     state = getRuntimeContext().getState(new ValueStateDescriptor<>("linkage-account-keys",
-        BytePrimitiveArraySerializer.INSTANCE));
+        LinkageStateSerializers.AccountKeysSerializer.INSTANCE));
     filings = getRuntimeContext().getMetricGroup().counter("linkageFilings");
   }
 
   @Override
   public void processElement(Exchange e, Context ctx, Collector<Observed> out) throws Exception {
-    byte[] bytes = state.value();
-    AccountKeys keys = bytes == null ? new AccountKeys(e.accountId())
-        : AccountKeys.read(new DataInputStream(new ByteArrayInputStream(bytes)));
-    if (!keys.account().equals(e.accountId())) {
+    AccountKeys keys = state.value();
+    if (keys == null) {
+      keys = new AccountKeys(e.accountId());
+    } else if (!keys.account().equals(e.accountId())) {
       throw new IOException("linkage keys state of another account under this key");
     }
     Observation o = Observation.of(e);
     long[] filed = keys.observe(o);
-    ByteArrayOutputStream buf = new ByteArrayOutputStream(1024);
-    keys.write(new DataOutputStream(buf));
-    state.update(buf.toByteArray());
+    state.update(keys);
     for (long key : filed) {
       ctx.output(FILINGS, new Filing(key, e.accountId(), keys.exchanges()));
     }

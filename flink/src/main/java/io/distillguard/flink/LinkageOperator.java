@@ -109,7 +109,7 @@ public final class LinkageOperator extends KeyedCoProcessFunction<Integer, Obser
   private transient Counter clusterVerdicts;
   private transient Counter partsWritten;
   /** Exchanges and answers that arrived and are not folded in yet, by account and exchange number. */
-  private transient Map<String, Pending> pending;
+  private transient Map<Ref, Pending> pending;
   /** The waiting exchanges in the order they arrived. */
   private transient java.util.ArrayDeque<Pending> arrived;
 
@@ -278,29 +278,41 @@ public final class LinkageOperator extends KeyedCoProcessFunction<Integer, Obser
   @Override
   public void processElement1(Observed o, Context ctx, Collector<VerdictEvent> out) throws IOException {
     engine();
-    Pending p = pending.computeIfAbsent(ref(o.exchange().accountId(), o.sequence()), k -> new Pending());
-    if (p.observed != null) {
-      throw new IOException("linkage got an account's exchange number " + o.sequence() + " twice");
-    }
-    p.observed = o;
-    arrived.add(p);
     long at = o.exchange().eventTime().toEpochMilli();
     long boundary = (Math.floorDiv(at, intervalMillis) + 1) * intervalMillis;
     if (boundary > scheduled) {
       ctx.timerService().registerEventTimeTimer(boundary);
       scheduled = boundary;
     }
+    if (o.keys().length == 0 && arrived.isEmpty()) { // most exchanges: nothing to wait for, nothing before them
+      fold(o, new FilingAnswer[0], out);
+      return;
+    }
+    Ref ref = new Ref(o.exchange().accountId(), o.sequence());
+    Pending p = pending.get(ref);
+    if (p == null) {
+      p = new Pending();
+      if (o.keys().length > 0) {
+        pending.put(ref, p);
+      }
+    } else if (p.observed != null) {
+      throw new IOException("linkage got an account's exchange number " + o.sequence() + " twice");
+    }
+    p.observe(o);
+    arrived.add(p);
     foldIn(out);
   }
 
   @Override
   public void processElement2(FilingAnswer a, Context ctx, Collector<VerdictEvent> out) throws IOException {
     engine();
-    Pending p = pending.computeIfAbsent(ref(a.account(), a.sequence()), k -> new Pending());
-    if (p.answers.put(a.key(), a) != null) {
-      throw new IOException("linkage got an answer to one filing twice");
+    Pending head = arrived.peek();
+    Pending p = head != null && head.is(a) ? head : pending.computeIfAbsent(new Ref(a.account(), a.sequence()),
+        k -> new Pending());
+    p.answer(a);
+    if (p == head) {
+      foldIn(out);
     }
-    foldIn(out);
   }
 
   /** Folds in the waiting exchanges, in arrival order, up to the first whose answers are not all here. */
@@ -308,10 +320,16 @@ public final class LinkageOperator extends KeyedCoProcessFunction<Integer, Obser
     for (Pending p = arrived.peek(); p != null && p.complete(); p = arrived.peek()) {
       arrived.poll();
       Observed o = p.observed;
-      pending.remove(ref(o.exchange().accountId(), o.sequence()));
-      emit(linkage.accept(o.exchange(), o.observation(), p.ordered()), out);
-      dirty = true;
+      if (o.keys().length > 0) {
+        pending.remove(new Ref(o.exchange().accountId(), o.sequence()));
+      }
+      fold(o, p.answers, out);
     }
+  }
+
+  private void fold(Observed o, FilingAnswer[] answers, Collector<VerdictEvent> out) {
+    emit(linkage.accept(o.exchange(), o.observation(), answers), out);
+    dirty = true;
   }
 
   /** For tests: exchanges folded in, and exchanges or answers waiting (0 and 0 before the first element). */
@@ -319,29 +337,77 @@ public final class LinkageOperator extends KeyedCoProcessFunction<Integer, Obser
     return linkage == null ? new long[2] : new long[] {linkage.exchanges(), pending.size()};
   }
 
-  private static String ref(String account, long sequence) {
-    return sequence + "\u0000" + account;
-  }
+  /** An exchange: its account and its number among the account's exchanges. */
+  private record Ref(String account, long sequence) {}
 
-  /** An exchange and the answers to its filings, as they arrive (either may come first). */
+  /**
+   * An exchange and the answers to its filings, as they arrive (either may come first): answers before the exchange
+   * wait in a list, then each goes to the position of its key among the exchange's.
+   */
   private static final class Pending {
     Observed observed;
-    final Map<Long, FilingAnswer> answers = new HashMap<>(4);
+    FilingAnswer[] answers;
+    int missing;
+    List<FilingAnswer> early;
 
-    boolean complete() {
-      return observed != null && answers.size() >= observed.keys().length;
+    boolean is(FilingAnswer a) {
+      return observed.sequence() == a.sequence() && observed.exchange().accountId().equals(a.account());
     }
 
-    FilingAnswer[] ordered() throws IOException {
-      long[] keys = observed.keys();
-      if (answers.size() != keys.length) {
-        throw new IOException("linkage got answers to filings an exchange did not make");
+    void observe(Observed o) throws IOException {
+      observed = o;
+      answers = new FilingAnswer[o.keys().length];
+      missing = answers.length;
+      if (early != null) {
+        for (FilingAnswer a : early) {
+          answer(a);
+        }
+        early = null;
       }
-      FilingAnswer[] out = new FilingAnswer[keys.length];
+    }
+
+    void answer(FilingAnswer a) throws IOException {
+      if (observed == null) {
+        if (early == null) {
+          early = new ArrayList<>(2);
+        }
+        for (FilingAnswer e : early) {
+          if (e.key() == a.key()) {
+            throw new IOException("linkage got an answer to one filing twice");
+          }
+        }
+        early.add(a);
+        return;
+      }
+      long[] keys = observed.keys();
       for (int i = 0; i < keys.length; i++) {
-        out[i] = answers.get(keys[i]);
-        if (out[i] == null) {
-          throw new IOException("linkage got answers to filings an exchange did not make");
+        if (keys[i] == a.key()) {
+          if (answers[i] != null) {
+            throw new IOException("linkage got an answer to one filing twice");
+          }
+          answers[i] = a;
+          missing--;
+          return;
+        }
+      }
+      throw new IOException("linkage got an answer to a filing the exchange did not make");
+    }
+
+    boolean complete() {
+      return observed != null && missing == 0;
+    }
+
+    /** The answers so far, in any order. */
+    List<FilingAnswer> received() {
+      List<FilingAnswer> out = new ArrayList<>();
+      if (early != null) {
+        out.addAll(early);
+      }
+      if (answers != null) {
+        for (FilingAnswer a : answers) {
+          if (a != null) {
+            out.add(a);
+          }
         }
       }
       return out;
@@ -354,19 +420,18 @@ public final class LinkageOperator extends KeyedCoProcessFunction<Integer, Obser
     out.writeInt(arrived.size());
     for (Pending p : arrived) {
       LinkageSerializers.ObservedSerializer.INSTANCE.serialize(p.observed, out);
-      writeAnswers(out, p.answers.values());
+      writeAnswers(out, p.received());
     }
     List<FilingAnswer> early = new ArrayList<>();
     for (Pending p : pending.values()) {
       if (p.observed == null) {
-        early.addAll(p.answers.values());
+        early.addAll(p.received());
       }
     }
     writeAnswers(out, early);
   }
 
-  private static void writeAnswers(DataOutputViewStreamWrapper out, java.util.Collection<FilingAnswer> answers)
-      throws IOException {
+  private static void writeAnswers(DataOutputViewStreamWrapper out, List<FilingAnswer> answers) throws IOException {
     out.writeInt(answers.size());
     for (FilingAnswer a : answers) {
       LinkageSerializers.AnswerSerializer.INSTANCE.serialize(a, out);
@@ -384,29 +449,33 @@ public final class LinkageOperator extends KeyedCoProcessFunction<Integer, Obser
     for (int i = 0; i < waiting; i++) {
       Observed o = LinkageSerializers.ObservedSerializer.INSTANCE.deserialize(in);
       Pending p = new Pending();
-      p.observed = o;
-      if (pending.put(ref(o.exchange().accountId(), o.sequence()), p) != null) {
+      p.observe(o);
+      if (o.keys().length > 0 && pending.put(new Ref(o.exchange().accountId(), o.sequence()), p) != null) {
         throw new IOException("corrupt linkage operator state: an exchange waiting twice");
       }
       arrived.add(p);
-      readAnswers(in, p);
+      for (FilingAnswer a : readAnswers(in)) {
+        if (!p.is(a)) {
+          throw new IOException("corrupt linkage operator state: a misfiled answer");
+        }
+        p.answer(a);
+      }
     }
-    readAnswers(in, null);
+    for (FilingAnswer a : readAnswers(in)) {
+      pending.computeIfAbsent(new Ref(a.account(), a.sequence()), k -> new Pending()).answer(a);
+    }
   }
 
-  private void readAnswers(DataInputViewStreamWrapper in, Pending of) throws IOException {
+  private static List<FilingAnswer> readAnswers(DataInputViewStreamWrapper in) throws IOException {
     int n = in.readInt();
     if (n < 0) {
       throw new IOException("corrupt linkage operator state: " + n + " waiting answers");
     }
+    List<FilingAnswer> out = new ArrayList<>(Math.min(n, 1024));
     for (int i = 0; i < n; i++) {
-      FilingAnswer a = LinkageSerializers.AnswerSerializer.INSTANCE.deserialize(in);
-      Pending p = of != null ? of : pending.computeIfAbsent(ref(a.account(), a.sequence()), k -> new Pending());
-      if ((of != null && !ref(a.account(), a.sequence()).equals(ref(of.observed.exchange().accountId(),
-          of.observed.sequence()))) || p.answers.put(a.key(), a) != null) {
-        throw new IOException("corrupt linkage operator state: a misfiled or repeated answer");
-      }
+      out.add(LinkageSerializers.AnswerSerializer.INSTANCE.deserialize(in));
     }
+    return out;
   }
 
   @Override

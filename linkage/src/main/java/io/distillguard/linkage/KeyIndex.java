@@ -89,15 +89,14 @@ final class KeyIndex {
   }
 
   /**
-   * Sets a mirrored bucket to the owner's after a filing: its account count, recent members (with the position the
-   * next goes to) and sample, as profile indexes. A bucket the mirror already holds at a later filing is left alone
-   * (filings of one key can reach the mirror out of order when several subtasks send them). What the mirror computed
-   * of the key (coherence, the weight pairs were scored with) stays.
+   * Brings a mirrored bucket level with the owner's after a filing that carried the whole bucket: its account count,
+   * recent members and sample, as profile indexes. A bucket the mirror already holds at that filing or a later one is
+   * left alone. What the mirror computed of the key (coherence, the weight pairs were scored with) stays.
    *
    * @param recent the first min(accounts, recent) recent slots
    * @param sample the first min(accounts, sampled) sample slots
    */
-  void mirror(long key, int accounts, int recentNext, int[] recent, int[] sample) {
+  void mirror(long key, int accounts, int[] recent, int[] sample) {
     Bucket b = buckets.get(key);
     if (b == null) {
       b = new Bucket(config.recent(), config.sampled());
@@ -106,10 +105,32 @@ final class KeyIndex {
       return;
     }
     b.accounts = accounts;
-    b.recentNext = recentNext;
+    b.recentNext = accounts % b.recent.length;
     System.arraycopy(recent, 0, b.recent, 0, Math.min(accounts, b.recent.length));
     System.arraycopy(sample, 0, b.sample, 0, Math.min(accounts, b.sample.length));
     changed(key, b);
+  }
+
+  /**
+   * Applies one filing to a mirrored bucket held as it was just before it: the member takes the next recent slot and
+   * the sample slot the owner chose.
+   *
+   * @return false (nothing done) when the mirror does not hold the bucket just before this filing: it missed a
+   *     filing or got this one late, and waits for the next whole bucket
+   */
+  boolean mirror(long key, int accounts, int member, int slot) {
+    Bucket b = buckets.get(key);
+    if (b == null || b.accounts != accounts - 1) {
+      return false;
+    }
+    b.recent[b.recentNext] = member;
+    b.recentNext = (b.recentNext + 1) % b.recent.length;
+    if (slot >= 0) {
+      b.sample[slot] = member;
+    }
+    b.accounts = accounts;
+    changed(key, b);
+    return true;
   }
 
   /**

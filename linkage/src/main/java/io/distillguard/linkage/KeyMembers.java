@@ -54,11 +54,13 @@ public final class KeyMembers {
     accounts++;
     String[] candidates = Arrays.copyOf(out, n);
     if (!KeyIndex.mirrored(f.key(), accounts, config)) {
-      return new FilingAnswer(f.account(), f.sequence(), f.key(), candidates, accounts, null, null, 0);
+      return new FilingAnswer(f.account(), f.sequence(), f.key(), candidates, accounts, false, -1, null, null);
     }
-    return new FilingAnswer(f.account(), f.sequence(), f.key(), candidates, accounts,
-        Arrays.copyOf(recent, Math.min(accounts, recent.length)), Arrays.copyOf(sample, Math.min(accounts,
-        sample.length)), recentNext);
+    boolean whole = accounts == 1 || !KeyIndex.mirrored(f.key(), accounts - 1, config)
+        || accounts % FilingAnswer.RESYNC == 0;
+    return new FilingAnswer(f.account(), f.sequence(), f.key(), candidates, accounts, true, plan.slot,
+        whole ? Arrays.copyOf(recent, Math.min(accounts, recent.length)) : null,
+        whole ? Arrays.copyOf(sample, Math.min(accounts, sample.length)) : null);
   }
 
   private static boolean contains(String[] a, int n, String v) {

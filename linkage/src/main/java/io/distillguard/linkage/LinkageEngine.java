@@ -226,8 +226,9 @@ public final class LinkageEngine {
           }
         }
       }
-      if (a.recent != null) {
-        index.mirror(a.key, a.accounts, a.recentNext, indexes(a.recent), indexes(a.sample));
+      // A mirror level with the key stage takes the change; the whole bucket is read only when it is not.
+      if (a.mirrored && !index.mirror(a.key, a.accounts, p.index, a.slot) && a.recent != null) {
+        index.mirror(a.key, a.accounts, indexes(a.recent), indexes(a.sample));
       }
     }
     return afterFiling(p, e);
@@ -749,6 +750,11 @@ public final class LinkageEngine {
   /** For tests: the key index (a mirror, when accounts are filed elsewhere). */
   KeyIndex index() {
     return index;
+  }
+
+  /** For tests: the account of a profile index. */
+  String idOf(int index) {
+    return profiles.get(index).id;
   }
 
   /** For tests: the accounts an account has as candidate neighbours, in the order they came. */

@@ -98,6 +98,7 @@ class KeysFiledElsewhereTest {
     SplittableRandom r = new SplittableRandom(11);
     int[] out = new int[config.recent() + config.fromSample() + 1];
     int compared = 0;
+    int wholes = 0;
     for (int i = 0; i < 20_000; i++) {
       long key = Keys.of(Keys.TEMPLATE, 1 + r.nextInt(40)); // mirrored at any size: the answer has the bucket
       int account = i;
@@ -112,11 +113,20 @@ class KeysFiledElsewhereTest {
       compared += n;
       KeyIndex.Bucket b = index.bucket(key);
       assertThat(a.accounts).isEqualTo(b.accounts);
-      assertThat(a.recentNext).isEqualTo(b.recentNext);
-      for (int k = 0; k < a.sample.length; k++) {
-        assertThat(a.sample[k]).isEqualTo("a" + b.sample[k]);
+      assertThat(a.wholeBucket()).isEqualTo(a.accounts == 1 || a.accounts % FilingAnswer.RESYNC == 0);
+      if (a.wholeBucket()) {
+        wholes++;
+        for (int k = 0; k < a.sample.length; k++) {
+          assertThat(a.sample[k]).isEqualTo("a" + b.sample[k]);
+        }
+        for (int k = 0; k < a.recent.length; k++) {
+          assertThat(a.recent[k]).isEqualTo("a" + b.recent[k]);
+        }
+      } else if (a.slot >= 0) {
+        assertThat(b.sample[a.slot]).isEqualTo(account);
       }
     }
+    assertThat(wholes).isGreaterThan(2_000);
     assertThat(compared).isGreaterThan(100_000);
   }
 
@@ -138,29 +148,40 @@ class KeysFiledElsewhereTest {
   }
 
   @Test
-  void answersOfOneKeyOutOfOrderLeaveTheMirrorAtTheLatest() {
+  void aMirrorThatGotFilingsOutOfOrderIsLevelAgainAtTheNextWholeBucket() {
     // Two subtasks keyed by account may deliver exchanges in another order than the key stage filed them.
     Stages s = new Stages();
     Traffic t = new Traffic();
     long key = Keys.of(Keys.SUBNET, Subnets.of("185.12.7.9"));
     KeyMembers members = new KeyMembers(s.config);
     List<FilingAnswer> answers = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 8; i++) {
       answers.add(members.file(new Filing(key, "acct-" + i, 1)));
     }
-    for (int i = 4; i >= 0; i--) {
-      Exchange e = t.exchange("acct-" + i, Traffic.T0.plusSeconds(i), "185.12.7." + (10 + i), "curl/8.5", null,
+    int[] order = {4, 3, 2, 1, 0, 5, 6, 7};
+    int[] mirrored = new int[order.length];
+    for (int n = 0; n < order.length; n++) {
+      int i = order[n];
+      Exchange e = t.exchange("acct-" + i, Traffic.T0.plusSeconds(n), "185.12.7." + (10 + i), "curl/8.5", null,
           "hi");
       s.engine.accept(e, Observation.of(e), new FilingAnswer[] {answers.get(i)});
+      KeyIndex.Bucket b = s.engine.index().bucket(key);
+      mirrored[n] = b == null ? 0 : b.accounts;
     }
+    // acct-4 and acct-3 came before the mirror held the key (its first mirrored filing, acct-2's, brings the
+    // bucket), acct-5 and acct-6 do not follow the bucket it holds; acct-7's answer, the eighth filing, has it whole.
+    assertThat(mirrored).containsExactly(0, 0, 3, 3, 3, 3, 3, 8);
     KeyIndex.Bucket b = s.engine.index().bucket(key);
-    assertThat(b.accounts).isEqualTo(5);
-    // The fifth filing's bucket: acct-4 took acct-0's recent slot. Profile indexes: acct-4 came first (0), then
-    // its candidates acct-0 to acct-3 (1 to 4).
-    assertThat(b.recent).containsExactly(0, 2, 3, 4);
-    assertThat(s.engine.neighbors("acct-0")).containsExactly("acct-4", "acct-3", "acct-2", "acct-1");
-    assertThat(s.engine.neighbors("acct-4")).containsExactly("acct-0", "acct-1", "acct-2", "acct-3");
-    assertThat(s.engine.accountCount()).isEqualTo(5);
+    FilingAnswer last = answers.get(7);
+    for (int k = 0; k < last.recent.length; k++) {
+      assertThat(s.engine.idOf(b.recent[k])).isEqualTo(last.recent[k]);
+    }
+    for (int k = 0; k < last.sample.length; k++) {
+      assertThat(s.engine.idOf(b.sample[k])).isEqualTo(last.sample[k]);
+    }
+    assertThat(s.engine.neighbors("acct-0")).startsWith("acct-4", "acct-3", "acct-2", "acct-1");
+    assertThat(s.engine.neighbors("acct-7")).contains("acct-6", "acct-5", "acct-4");
+    assertThat(s.engine.accountCount()).isEqualTo(8);
   }
 
   @Test
