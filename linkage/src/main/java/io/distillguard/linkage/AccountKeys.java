@@ -33,6 +33,7 @@ public final class AccountKeys {
   public long[] observe(Observation o) {
     fresh.clear();
     profile.observe(o, fresh);
+    profile.sketchSize = 0; // the prompt sketch decides no key: kept out of this stage's state
     long[] keys = new long[fresh.size];
     int n = 0;
     for (int i = 0; i < fresh.size; i++) {

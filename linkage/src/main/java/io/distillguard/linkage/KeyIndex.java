@@ -135,7 +135,7 @@ final class KeyIndex {
 
   /**
    * Writes the key's recent and sampled members (each once) into {@code out}, which must hold recent + sampled.
-   * Reads only: the sampling generator is not drawn from.
+   * Reads only: nothing is sampled.
    *
    * @return how many were written
    */
