@@ -4,14 +4,10 @@ import io.distillguard.core.ChatMessage;
 import io.distillguard.core.Exchange;
 import io.distillguard.core.Outcome;
 import io.distillguard.core.SamplingParams;
-import io.distillguard.linkage.AccountKeys;
 import io.distillguard.linkage.ClusterTies;
-import io.distillguard.linkage.Filing;
-import io.distillguard.linkage.FilingAnswer;
-import io.distillguard.linkage.KeyMembers;
+import io.distillguard.linkage.InProcessKeyStages;
 import io.distillguard.linkage.LinkageConfig;
 import io.distillguard.linkage.LinkageEngine;
-import io.distillguard.linkage.Observation;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Instant;
@@ -104,8 +100,7 @@ public final class LinkageBench {
       LinkageConfig config = LinkageConfig.defaults();
       LinkageEngine engine = elsewhere ? LinkageEngine.withKeysFiledElsewhere(config, null)
           : new LinkageEngine(config, null);
-      Map<String, AccountKeys> byAccount = new HashMap<>();
-      Map<Long, KeyMembers> byKey = new HashMap<>();
+      InProcessKeyStages keyed = new InProcessKeyStages(config);
       long folding = 0;
       long folded = 0;
       for (int i = 0; i < accounts; i++) {
@@ -117,16 +112,9 @@ public final class LinkageBench {
             folding += System.nanoTime() - t;
             continue;
           }
-          Observation o = Observation.of(e);
-          AccountKeys ak = byAccount.computeIfAbsent(e.accountId(), AccountKeys::new);
-          long[] keys = ak.observe(o);
-          FilingAnswer[] answers = new FilingAnswer[keys.length];
-          for (int k = 0; k < keys.length; k++) {
-            answers[k] = byKey.computeIfAbsent(keys[k], x -> new KeyMembers(config))
-                .file(new Filing(keys[k], e.accountId(), ak.exchanges()));
-          }
+          InProcessKeyStages.Filed filed = keyed.file(e);
           long t = System.nanoTime();
-          engine.accept(e, o, answers);
+          engine.accept(e, filed.observation(), filed.answers());
           folding += System.nanoTime() - t;
         }
         pop.attributes.clear();
@@ -134,10 +122,9 @@ public final class LinkageBench {
       }
       pop = null;
       long all = usedAfterGc() - before;
-      int stageAccounts = byAccount.size();
-      int stageKeys = byKey.size();
-      byAccount = null;
-      byKey = null;
+      int stageAccounts = keyed.accounts();
+      int stageKeys = keyed.keys();
+      keyed = null;
       long engineBytes = usedAfterGc() - before;
       System.out.printf(Locale.ROOT, "  %s: engine %,d MB (%,d bytes per account), %,d keys in its index (%,d read "
           + "by scoring and ties); folding an exchange in took %.2f µs on average%n",

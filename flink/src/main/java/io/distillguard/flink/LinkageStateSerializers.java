@@ -6,7 +6,6 @@ import io.distillguard.linkage.LinkageConfig;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputSerializer;
@@ -21,17 +20,12 @@ final class LinkageStateSerializers {
   private LinkageStateSerializers() {}
 
   /** The mutable state types: copies are deep, made through the binary form. */
-  abstract static class Mutable<T> extends TypeSerializerSingleton<T> {
+  abstract static class Mutable<T> extends RecordSerializer<T> {
     private static final long serialVersionUID = 1L;
 
     @Override
     public final boolean isImmutableType() {
       return false;
-    }
-
-    @Override
-    public final T createInstance() {
-      return null;
     }
 
     @Override
@@ -46,26 +40,6 @@ final class LinkageStateSerializers {
       } catch (IOException e) {
         throw new IllegalStateException("could not copy linkage state", e);
       }
-    }
-
-    @Override
-    public final T copy(T from, T reuse) {
-      return copy(from);
-    }
-
-    @Override
-    public final int getLength() {
-      return -1;
-    }
-
-    @Override
-    public final T deserialize(T reuse, DataInputView in) throws IOException {
-      return deserialize(in);
-    }
-
-    @Override
-    public final void copy(DataInputView in, DataOutputView out) throws IOException {
-      serialize(deserialize(in), out);
     }
   }
 

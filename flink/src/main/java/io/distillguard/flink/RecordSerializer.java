@@ -6,14 +6,15 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * A serializer of ours for an immutable record the job passes between operators: subclasses say how one is written
- * and read, and give a snapshot class (one format version so far).
+ * A serializer of ours for a record the job passes between operators, or keeps as state: subclasses say how one is
+ * written and read, and give a snapshot class (one format version so far). Records are immutable, so a copy is the
+ * record itself; a mutable type overrides {@link #isImmutableType} and {@link #copy(Object)}.
  */
 abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
   private static final long serialVersionUID = 1L;
 
   @Override
-  public final boolean isImmutableType() {
+  public boolean isImmutableType() {
     return true;
   }
 
@@ -23,13 +24,13 @@ abstract class RecordSerializer<T> extends TypeSerializerSingleton<T> {
   }
 
   @Override
-  public final T copy(T from) {
+  public T copy(T from) {
     return from;
   }
 
   @Override
   public final T copy(T from, T reuse) {
-    return from;
+    return copy(from);
   }
 
   @Override

@@ -5,18 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.distillguard.core.Exchange;
 import io.distillguard.core.wire.VerdictEvent;
-import io.distillguard.linkage.AccountKeys;
-import io.distillguard.linkage.Filing;
 import io.distillguard.linkage.FilingAnswer;
-import io.distillguard.linkage.KeyMembers;
+import io.distillguard.linkage.InProcessKeyStages;
 import io.distillguard.linkage.LinkageConfig;
-import io.distillguard.linkage.Observation;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
@@ -38,20 +33,11 @@ class LinkageStagesTest {
   record Step(Observed observed, FilingAnswer[] answers) {}
 
   static List<Step> steps(List<Exchange> events) {
-    LinkageConfig config = LinkageConfig.defaults();
-    Map<String, AccountKeys> accounts = new HashMap<>();
-    Map<Long, KeyMembers> keys = new HashMap<>();
+    InProcessKeyStages keyed = new InProcessKeyStages(LinkageConfig.defaults());
     List<Step> out = new ArrayList<>();
     for (Exchange e : events) {
-      Observation o = Observation.of(e);
-      AccountKeys ak = accounts.computeIfAbsent(e.accountId(), AccountKeys::new);
-      long[] filed = ak.observe(o);
-      FilingAnswer[] answers = new FilingAnswer[filed.length];
-      for (int i = 0; i < filed.length; i++) {
-        answers[i] = keys.computeIfAbsent(filed[i], k -> new KeyMembers(config))
-            .file(new Filing(filed[i], e.accountId(), ak.exchanges()));
-      }
-      out.add(new Step(new Observed(e, o, ak.exchanges(), filed), answers));
+      InProcessKeyStages.Filed f = keyed.file(e);
+      out.add(new Step(new Observed(e, f.observation(), f.sequence(), f.keys()), f.answers()));
     }
     return out;
   }

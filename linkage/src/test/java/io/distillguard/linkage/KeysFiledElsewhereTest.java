@@ -30,24 +30,18 @@ class KeysFiledElsewhereTest {
   /** The three stages, in process. */
   static final class Stages {
     final LinkageConfig config = LinkageConfig.defaults();
-    final Map<String, AccountKeys> accounts = new HashMap<>();
-    final Map<Long, KeyMembers> keys = new HashMap<>();
+    final InProcessKeyStages keyed = new InProcessKeyStages(config);
     final LinkageEngine engine = LinkageEngine.withKeysFiledElsewhere(config, null);
     long answers;
     long mirroredAnswers;
 
     List<LinkageAction> accept(Exchange e) {
-      Observation o = Observation.of(e);
-      AccountKeys ak = accounts.computeIfAbsent(e.accountId(), AccountKeys::new);
-      long[] filed = ak.observe(o);
-      FilingAnswer[] out = new FilingAnswer[filed.length];
-      for (int i = 0; i < filed.length; i++) {
-        out[i] = keys.computeIfAbsent(filed[i], k -> new KeyMembers(config))
-            .file(new Filing(filed[i], e.accountId(), ak.exchanges()));
+      InProcessKeyStages.Filed f = keyed.file(e);
+      for (FilingAnswer a : f.answers()) {
         answers++;
-        mirroredAnswers += out[i].mirrored() ? 1 : 0;
+        mirroredAnswers += a.mirrored() ? 1 : 0;
       }
-      return engine.accept(e, o, out);
+      return engine.accept(e, f.observation(), f.answers());
     }
   }
 
@@ -81,10 +75,10 @@ class KeysFiledElsewhereTest {
       assertThat(three.engine.clusterOf(id)).isEqualTo(one.clusterOf(id));
     }
     // The engine keeps only the buckets it reads.
-    assertThat(three.keys).hasSize(one.keyCount());
+    assertThat(three.keyed.keys()).isEqualTo(one.keyCount());
     assertThat(three.engine.keyCount()).isLessThan(one.keyCount());
     Map<Family, int[]> byFamily = new java.util.TreeMap<>();
-    three.keys.forEach((k, m) -> byFamily.computeIfAbsent(Keys.family(k), f -> new int[2])[
+    three.keyed.keySet().forEach(k -> byFamily.computeIfAbsent(Keys.family(k), f -> new int[2])[
         three.engine.index().bucket(k) != null ? 1 : 0]++);
     byFamily.forEach((f, n) -> System.out.println(f + ": " + n[1] + " of " + (n[0] + n[1]) + " mirrored"));
     assertThat(three.mirroredAnswers).isLessThan(three.answers);
