@@ -44,8 +44,9 @@ import org.apache.flink.util.OutputTag;
  * the answers to those filings (the candidate edges of each key) arrive from the stage keyed by linkage key
  * ({@link LinkageKeyMembers}). An exchange is folded in once all of its answers are here
  * ({@link LinkageEngine#accept(Exchange, io.distillguard.linkage.Observation, FilingAnswer[])}), in the order the
- * exchanges arrived: an exchange waits for the ones before it. The clusters are recomputed on event time, at each multiple of the interval that the watermark passes after
- * new exchanges came in (and once more when the input ends). Each {@link LinkageAction} becomes a verdict for the
+ * exchanges arrived: an exchange waits for the ones before it. The clusters are recomputed on event time, at each
+ * multiple of the interval that the watermark passes after new exchanges came in (and once more when the input
+ * ends). Each {@link LinkageAction} becomes a verdict for the
  * member account, with its cluster id, so the compacted verdict topic keeps one state per account.
  *
  * <p>After each recomputation whose acted-on clusters tie other keys than before, the snapshot gateway nodes check
@@ -54,7 +55,8 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Runs with parallelism 1 on a single key: pair scoring and clustering need every account's profile in one place.
  * It is the job's throughput ceiling for linkage (see docs/scale.md). The key index is not here: the engine keeps a
- * mirror of the buckets it reads (those of keys shared by at least three accounts, and template keys).
+ * mirror of the buckets it reads (those of keys shared by at least three accounts, and template keys), which the
+ * answers keep level.
  *
  * <p>Waiting exchanges and answers are checkpointed with the globals. With aligned checkpoints there are none at a
  * barrier: an exchange's filings reach the key stage before the barrier that follows the exchange, and their answers
