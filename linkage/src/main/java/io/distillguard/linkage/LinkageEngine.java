@@ -746,7 +746,6 @@ public final class LinkageEngine {
     return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
   }
 
-  /** The evidence between two accounts as linkage sees it now (null when either is unknown). */
   /** For tests: the key index (a mirror, when accounts are filed elsewhere). */
   KeyIndex index() {
     return index;
@@ -767,6 +766,7 @@ public final class LinkageEngine {
     return out;
   }
 
+  /** The evidence between two accounts as linkage sees it now (null when either is unknown). */
   public Edge edge(String a, String b) {
     AccountProfile pa = byId.get(a);
     AccountProfile pb = byId.get(b);
