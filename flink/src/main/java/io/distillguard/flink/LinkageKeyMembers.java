@@ -14,8 +14,9 @@ import org.apache.flink.util.Collector;
  * Linkage's stage keyed by linkage key, the second of three: it keeps each key's members ({@link KeyMembers}: how
  * many accounts were filed under it, the few most recent, a uniform sample, by account id) and answers each filing
  * with the members the account is to be compared with, the candidate edges of the key, and, for the keys the
- * profiles' stage reads, the bucket itself ({@link io.distillguard.linkage.FilingAnswer}). Keys are the bulk of
- * linkage's key index; here they spread over the job's parallelism.
+ * profiles' stage mirrors, what the filing changed in the key's bucket (now and then the whole bucket:
+ * {@link io.distillguard.linkage.FilingAnswer}). Keys are the bulk of linkage's key index; here they spread over the
+ * job's parallelism.
  *
  * <p>State per key: its members (about 100 bytes with ids of a dozen characters), kept for good, as the engine's
  * index keeps them.
