@@ -20,7 +20,7 @@ import org.apache.flink.util.OutputTag;
  * each such filing to the stage keyed by linkage key ({@link #FILINGS}, {@link LinkageKeyMembers}), and passes the
  * exchange on with its observation and keys to the stage that keeps the profiles ({@link LinkageOperator}).
  *
- * <p>State per account: its {@link AccountKeys} (about 0.6 KB), kept as long as linkage keeps the account's profile,
+ * <p>State per account: its {@link AccountKeys} (about 0.5 KB), kept as long as linkage keeps the account's profile,
  * which is for good: an account forgotten here would file its keys a second time.
  */
 public final class LinkageKeys extends KeyedProcessFunction<String, Exchange, Observed> {
