@@ -77,6 +77,7 @@ import org.apache.flink.util.OutputTag;
 public final class LinkageOperator extends KeyedCoProcessFunction<Integer, Observed, FilingAnswer, VerdictEvent>
     implements CheckpointedFunction, CheckpointListener {
   private static final long serialVersionUID = 1L;
+  private static final FilingAnswer[] NO_ANSWERS = new FilingAnswer[0];
   /** Bytes per list-state element: no single array near the 2 GB limit however large linkage grows. */
   static final int CHUNK = 4 << 20;
   /**
@@ -287,7 +288,7 @@ public final class LinkageOperator extends KeyedCoProcessFunction<Integer, Obser
       scheduled = boundary;
     }
     if (o.keys().length == 0 && arrived.isEmpty()) { // most exchanges: nothing to wait for, nothing before them
-      fold(o, new FilingAnswer[0], out);
+      fold(o, NO_ANSWERS, out);
       return;
     }
     Ref ref = new Ref(o.exchange().accountId(), o.sequence());

@@ -13,8 +13,8 @@ import java.util.Arrays;
  */
 public final class KeyMembers {
   private final LinkageConfig config;
+  /** Accounts filed; the next recent slot is {@code accounts % recent.length}. */
   private int accounts;
-  private int recentNext;
   private final String[] recent;
   private final String[] sample;
 
@@ -46,8 +46,7 @@ public final class KeyMembers {
         out[n++] = m;
       }
     }
-    recent[recentNext] = f.account();
-    recentNext = (recentNext + 1) % recent.length;
+    recent[accounts % recent.length] = f.account();
     if (plan.slot >= 0) {
       sample[plan.slot] = f.account();
     }
@@ -74,7 +73,6 @@ public final class KeyMembers {
 
   public void write(DataOutput out) throws IOException {
     out.writeInt(accounts);
-    out.writeInt(recentNext);
     for (int i = 0, r = Math.min(accounts, recent.length); i < r; i++) {
       LinkageCodec.writeString(out, recent[i]);
     }
@@ -87,9 +85,8 @@ public final class KeyMembers {
   public static KeyMembers read(DataInput in, LinkageConfig config) throws IOException {
     KeyMembers m = new KeyMembers(config);
     m.accounts = in.readInt();
-    m.recentNext = in.readInt();
-    if (m.accounts < 1 || m.recentNext < 0 || m.recentNext >= m.recent.length) {
-      throw new IOException("corrupt key members: " + m.accounts + " accounts, next recent slot " + m.recentNext);
+    if (m.accounts < 1) {
+      throw new IOException("corrupt key members: " + m.accounts + " accounts");
     }
     for (int i = 0, r = Math.min(m.accounts, m.recent.length); i < r; i++) {
       m.recent[i] = member(in);
